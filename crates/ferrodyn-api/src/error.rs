@@ -1,0 +1,158 @@
+//! The wire layer's error type, and the one place where every error becomes
+//! DynamoDB's `__type`, message and HTTP status.
+
+use ferrodyn_core::CoreError;
+use serde_json::{Map, Value};
+
+/// An error on its way to the client.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// An error from the core.
+    #[error(transparent)]
+    Core(#[from] CoreError),
+    /// `ValidationException` raised while reading the request.
+    #[error("{0}")]
+    Validation(String),
+    /// `SerializationException`: the body is not JSON, or a member has the
+    /// wrong JSON type. An empty message is sent as no message, as AWS does
+    /// for unparseable bodies.
+    #[error("{0}")]
+    Serialization(String),
+    /// `UnknownOperationException`: the target names no operation.
+    #[error("unknown operation")]
+    UnknownOperation,
+    /// A signature failure; `type_name` is the exception's short name.
+    #[error("{message}")]
+    Auth {
+        /// `MissingAuthenticationTokenException`, `InvalidSignatureException`, ...
+        type_name: &'static str,
+        /// AWS's message.
+        message: String,
+    },
+    /// `InternalServerError`; the detail is logged, never sent.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// An error as it goes on the wire.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WireError {
+    /// HTTP status.
+    pub status: u16,
+    /// The JSON body.
+    pub body: Value,
+    /// The short exception name, for logs.
+    pub type_name: &'static str,
+}
+
+const DYNAMODB: &str = "com.amazonaws.dynamodb.v20120810#";
+const CORAL_SERVICE: &str = "com.amazon.coral.service#";
+const CORAL_VALIDATE: &str = "com.amazon.coral.validate#";
+
+fn body(namespace: &str, name: &str, message_key: &str, message: Option<&str>) -> Value {
+    let mut m = Map::new();
+    m.insert("__type".into(), Value::String(format!("{namespace}{name}")));
+    if let Some(msg) = message {
+        m.insert(message_key.into(), Value::String(msg.to_owned()));
+    }
+    Value::Object(m)
+}
+
+/// Maps any error to DynamoDB's wire form. This is the only such mapping.
+pub fn to_wire(e: &ApiError) -> WireError {
+    let (status, type_name, body) = match e {
+        ApiError::Validation(m) | ApiError::Core(CoreError::Validation(m)) => (
+            400,
+            "ValidationException",
+            body(CORAL_VALIDATE, "ValidationException", "message", Some(m)),
+        ),
+        ApiError::Serialization(m) => (
+            400,
+            "SerializationException",
+            body(
+                CORAL_SERVICE,
+                "SerializationException",
+                "Message",
+                (!m.is_empty()).then_some(m.as_str()),
+            ),
+        ),
+        ApiError::UnknownOperation => (
+            400,
+            "UnknownOperationException",
+            body(CORAL_SERVICE, "UnknownOperationException", "message", None),
+        ),
+        ApiError::Auth { type_name, message } => (
+            400,
+            *type_name,
+            body(CORAL_SERVICE, type_name, "message", Some(message)),
+        ),
+        ApiError::Core(CoreError::ResourceNotFound(m)) => (
+            400,
+            "ResourceNotFoundException",
+            body(DYNAMODB, "ResourceNotFoundException", "message", Some(m)),
+        ),
+        ApiError::Core(CoreError::ResourceInUse(m)) => (
+            400,
+            "ResourceInUseException",
+            body(DYNAMODB, "ResourceInUseException", "message", Some(m)),
+        ),
+        ApiError::Core(CoreError::LimitExceeded(m)) => (
+            400,
+            "LimitExceededException",
+            body(DYNAMODB, "LimitExceededException", "message", Some(m)),
+        ),
+        ApiError::Core(e @ CoreError::ConditionalCheckFailed { item }) => {
+            let mut b = body(
+                DYNAMODB,
+                "ConditionalCheckFailedException",
+                "message",
+                Some(&e.to_string()),
+            );
+            if let (Some(item), Value::Object(m)) = (item, &mut b) {
+                m.insert("Item".into(), crate::wire::value::item_to_json(item));
+            }
+            (400, "ConditionalCheckFailedException", b)
+        }
+        ApiError::Core(CoreError::Internal(_)) | ApiError::Internal(_) => (
+            500,
+            "InternalServerError",
+            body(
+                DYNAMODB,
+                "InternalServerError",
+                "message",
+                Some("Internal server error"),
+            ),
+        ),
+    };
+    WireError {
+        status,
+        body,
+        type_name,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shapes_of_errors() {
+        let w = to_wire(&ApiError::Validation("bad".into()));
+        assert_eq!(w.status, 400);
+        assert_eq!(
+            w.body,
+            serde_json::json!({"__type": "com.amazon.coral.validate#ValidationException", "message": "bad"})
+        );
+        let w = to_wire(&ApiError::Serialization(String::new()));
+        assert_eq!(
+            w.body,
+            serde_json::json!({"__type": "com.amazon.coral.service#SerializationException"})
+        );
+        let w = to_wire(&ApiError::Core(CoreError::Internal("disk on fire".into())));
+        assert_eq!(w.status, 500);
+        assert!(
+            !w.body.to_string().contains("disk"),
+            "internal detail must not leak"
+        );
+    }
+}

@@ -1,0 +1,119 @@
+//! CreateTable on the wire.
+
+use ferrodyn_core::ops::create_table::{
+    AttributeDefinition, CreateTableInput, KeySchemaElement, KeyType, ProvisionedThroughput,
+    SseSpecification, StreamSpecification,
+};
+use ferrodyn_core::table::{BillingMode, TableClass, Tag};
+use ferrodyn_model::schema::ScalarType;
+use serde_json::{Value, json};
+
+use super::Call;
+use crate::error::ApiError;
+use crate::wire::{describe, opt_bool, opt_str, opt_u64, table_name};
+
+pub(crate) fn billing_mode(body: &Value) -> Option<BillingMode> {
+    match opt_str(body, "BillingMode") {
+        Some("PAY_PER_REQUEST") => Some(BillingMode::PayPerRequest),
+        Some("PROVISIONED") => Some(BillingMode::Provisioned),
+        _ => None,
+    }
+}
+
+pub(crate) fn throughput(body: &Value) -> Option<ProvisionedThroughput> {
+    let t = body.get("ProvisionedThroughput")?;
+    Some(ProvisionedThroughput {
+        read: opt_u64(t, "ReadCapacityUnits").unwrap_or(0),
+        write: opt_u64(t, "WriteCapacityUnits").unwrap_or(0),
+    })
+}
+
+pub(crate) fn table_class(body: &Value) -> Option<TableClass> {
+    match opt_str(body, "TableClass") {
+        Some("STANDARD") => Some(TableClass::Standard),
+        Some("STANDARD_INFREQUENT_ACCESS") => Some(TableClass::StandardInfrequentAccess),
+        _ => None,
+    }
+}
+
+pub(crate) fn sse(body: &Value) -> Option<SseSpecification> {
+    let s = body.get("SSESpecification")?;
+    Some(SseSpecification {
+        enabled: opt_bool(s, "Enabled"),
+        sse_type: opt_str(s, "SSEType").map(str::to_owned),
+        kms_master_key_id: opt_str(s, "KMSMasterKeyId").map(str::to_owned),
+    })
+}
+
+pub(crate) fn stream(body: &Value) -> Option<StreamSpecification> {
+    let s = body.get("StreamSpecification")?;
+    Some(StreamSpecification {
+        enabled: opt_bool(s, "StreamEnabled").unwrap_or(false),
+        view_type: opt_str(s, "StreamViewType").map(str::to_owned),
+    })
+}
+
+pub(crate) fn tags(body: &Value) -> Vec<Tag> {
+    body.get("Tags")
+        .and_then(Value::as_array)
+        .map(|l| {
+            l.iter()
+                .map(|t| Tag {
+                    key: opt_str(t, "Key").unwrap_or_default().to_owned(),
+                    value: opt_str(t, "Value").unwrap_or_default().to_owned(),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+pub(super) fn handle(call: &Call<'_>) -> Result<Value, ApiError> {
+    let body = call.body;
+    let name = table_name(body, "TableName")?;
+    let key_schema = body
+        .get("KeySchema")
+        .and_then(Value::as_array)
+        .map(|l| {
+            l.iter()
+                .map(|k| KeySchemaElement {
+                    name: opt_str(k, "AttributeName").unwrap_or_default().to_owned(),
+                    key_type: if opt_str(k, "KeyType") == Some("RANGE") {
+                        KeyType::Range
+                    } else {
+                        KeyType::Hash
+                    },
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let attribute_definitions = body
+        .get("AttributeDefinitions")
+        .and_then(Value::as_array)
+        .map(|l| {
+            l.iter()
+                .map(|a| AttributeDefinition {
+                    name: opt_str(a, "AttributeName").unwrap_or_default().to_owned(),
+                    scalar_type: opt_str(a, "AttributeType")
+                        .and_then(ScalarType::from_wire_name)
+                        .unwrap_or(ScalarType::S),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let input = CreateTableInput {
+        table_name: name,
+        attribute_definitions,
+        key_schema,
+        billing_mode: billing_mode(body),
+        provisioned_throughput: throughput(body),
+        tags: tags(body),
+        deletion_protection_enabled: opt_bool(body, "DeletionProtectionEnabled"),
+        table_class: table_class(body),
+        sse_specification: sse(body),
+        stream_specification: stream(body),
+        has_secondary_indexes: body.get("GlobalSecondaryIndexes").is_some()
+            || body.get("LocalSecondaryIndexes").is_some(),
+    };
+    let d = call.db.create_table(call.ctx, input)?;
+    Ok(json!({ "TableDescription": describe::table_description(&d) }))
+}

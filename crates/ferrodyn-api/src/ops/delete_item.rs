@@ -1,0 +1,24 @@
+//! DeleteItem on the wire.
+
+use ferrodyn_core::ops::delete_item::DeleteItemInput;
+use serde_json::Value;
+
+use super::Call;
+use super::put_item::{output, return_values};
+use crate::error::ApiError;
+use crate::wire::{return_consumed_capacity, table_name, value};
+
+pub(super) fn handle(call: &Call<'_>) -> Result<Value, ApiError> {
+    let body = call.body;
+    let input = DeleteItemInput {
+        table_name: table_name(body, "TableName")?,
+        key: value::item(body.get("Key").unwrap_or(&Value::Null))?,
+        return_values: return_values(body)?,
+        return_consumed_capacity: return_consumed_capacity(body),
+    };
+    let out = call.db.delete_item(call.ctx, input)?;
+    Ok(output(
+        out.attributes.as_ref(),
+        out.consumed_capacity.as_ref(),
+    ))
+}

@@ -1,0 +1,13 @@
+//! DescribeTable on the wire.
+
+use serde_json::{Value, json};
+
+use super::Call;
+use crate::error::ApiError;
+use crate::wire::{describe, table_name};
+
+pub(super) fn handle(call: &Call<'_>) -> Result<Value, ApiError> {
+    let name = table_name(call.body, "TableName")?;
+    let d = call.db.describe_table(call.ctx, &name)?;
+    Ok(json!({ "Table": describe::table_description(&d) }))
+}

@@ -1,0 +1,30 @@
+//! GetItem on the wire.
+
+use ferrodyn_core::ops::get_item::GetItemInput;
+use serde_json::{Map, Value};
+
+use super::Call;
+use crate::error::ApiError;
+use crate::wire::{
+    attributes_to_get, consumed_capacity, opt_bool, return_consumed_capacity, table_name, value,
+};
+
+pub(super) fn handle(call: &Call<'_>) -> Result<Value, ApiError> {
+    let body = call.body;
+    let input = GetItemInput {
+        table_name: table_name(body, "TableName")?,
+        key: value::item(body.get("Key").unwrap_or(&Value::Null))?,
+        consistent_read: opt_bool(body, "ConsistentRead").unwrap_or(false),
+        return_consumed_capacity: return_consumed_capacity(body),
+        attributes_to_get: attributes_to_get(body)?,
+    };
+    let out = call.db.get_item(call.ctx, input)?;
+    let mut m = Map::new();
+    if let Some(item) = &out.item {
+        m.insert("Item".into(), value::item_to_json(item));
+    }
+    if let Some(c) = &out.consumed_capacity {
+        m.insert("ConsumedCapacity".into(), consumed_capacity(c));
+    }
+    Ok(Value::Object(m))
+}

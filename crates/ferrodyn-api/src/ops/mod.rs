@@ -1,0 +1,73 @@
+//! One handler per operation: wire JSON in, core call, wire JSON out.
+//! Requests reach a handler only after [`crate::wire::shapes`] has checked
+//! them against the service model, so handlers read members leniently.
+
+mod create_table;
+mod delete_item;
+mod delete_table;
+mod describe_endpoints;
+mod describe_limits;
+mod describe_table;
+mod get_item;
+mod list_tables;
+mod list_tags_of_resource;
+mod put_item;
+mod tag_resource;
+mod untag_resource;
+mod update_table;
+
+use ferrodyn_core::{Database, RequestContext};
+use serde_json::Value;
+
+use crate::error::ApiError;
+
+/// Everything a handler may need.
+#[derive(Debug)]
+pub struct Call<'a> {
+    /// The database.
+    pub db: &'a Database,
+    /// Who is asking.
+    pub ctx: &'a RequestContext,
+    /// The request body, shape-checked.
+    pub body: &'a Value,
+    /// The `Host` the request was addressed to.
+    pub host: &'a str,
+}
+
+/// Whether an operation writes (and so may wait on an fsync): the HTTP
+/// layer runs those on the blocking pool.
+pub fn is_write(operation: &str) -> bool {
+    matches!(
+        operation,
+        "PutItem"
+            | "DeleteItem"
+            | "UpdateItem"
+            | "BatchWriteItem"
+            | "TransactWriteItems"
+            | "CreateTable"
+            | "DeleteTable"
+            | "UpdateTable"
+            | "TagResource"
+            | "UntagResource"
+    )
+}
+
+/// Runs one operation; `None` if ferrodyn does not implement it.
+pub fn dispatch(operation: &str, call: &Call<'_>) -> Option<Result<Value, ApiError>> {
+    Some(match operation {
+        "CreateTable" => create_table::handle(call),
+        "DeleteItem" => delete_item::handle(call),
+        "DeleteTable" => delete_table::handle(call),
+        "DescribeEndpoints" => describe_endpoints::handle(call),
+        "DescribeLimits" => describe_limits::handle(call),
+        "DescribeTable" => describe_table::handle(call),
+        "GetItem" => get_item::handle(call),
+        "ListTables" => list_tables::handle(call),
+        "ListTagsOfResource" => list_tags_of_resource::handle(call),
+        "PutItem" => put_item::handle(call),
+        "TagResource" => tag_resource::handle(call),
+        "UntagResource" => untag_resource::handle(call),
+        "UpdateTable" => update_table::handle(call),
+        _ => return None,
+    })
+}

@@ -1,0 +1,50 @@
+//! PutItem on the wire.
+
+use ferrodyn_core::ops::ReturnValues;
+use ferrodyn_core::ops::put_item::PutItemInput;
+use serde_json::{Map, Value};
+
+use super::Call;
+use crate::error::ApiError;
+use crate::wire::{consumed_capacity, opt_str, return_consumed_capacity, table_name, value};
+
+/// `ReturnValues` for PutItem and DeleteItem, with AWS's message for the
+/// values only UpdateItem takes.
+pub(crate) fn return_values(body: &Value) -> Result<ReturnValues, ApiError> {
+    match opt_str(body, "ReturnValues") {
+        None | Some("NONE") => Ok(ReturnValues::None),
+        Some("ALL_OLD") => Ok(ReturnValues::AllOld),
+        Some(_) => Err(ApiError::Validation(
+            "Return values set to invalid value".into(),
+        )),
+    }
+}
+
+pub(crate) fn output(
+    attributes: Option<&ferrodyn_model::Item>,
+    cc: Option<&ferrodyn_core::capacity::ConsumedCapacity>,
+) -> Value {
+    let mut m = Map::new();
+    if let Some(item) = attributes {
+        m.insert("Attributes".into(), value::item_to_json(item));
+    }
+    if let Some(c) = cc {
+        m.insert("ConsumedCapacity".into(), consumed_capacity(c));
+    }
+    Value::Object(m)
+}
+
+pub(super) fn handle(call: &Call<'_>) -> Result<Value, ApiError> {
+    let body = call.body;
+    let input = PutItemInput {
+        table_name: table_name(body, "TableName")?,
+        item: value::item(body.get("Item").unwrap_or(&Value::Null))?,
+        return_values: return_values(body)?,
+        return_consumed_capacity: return_consumed_capacity(body),
+    };
+    let out = call.db.put_item(call.ctx, input)?;
+    Ok(output(
+        out.attributes.as_ref(),
+        out.consumed_capacity.as_ref(),
+    ))
+}

@@ -1,0 +1,14 @@
+//! TagResource on the wire.
+
+use serde_json::{Value, json};
+
+use super::Call;
+use super::create_table::tags;
+use crate::error::ApiError;
+use crate::wire::opt_str;
+
+pub(super) fn handle(call: &Call<'_>) -> Result<Value, ApiError> {
+    let arn = opt_str(call.body, "ResourceArn").unwrap_or_default();
+    call.db.tag_resource(call.ctx, arn, tags(call.body))?;
+    Ok(json!({}))
+}

@@ -1,0 +1,341 @@
+//! The HTTP service: one POST route carrying DynamoDB's JSON 1.0 protocol,
+//! plus the health check and CORS preflight.
+//!
+//! A request goes through these steps, in the order DynamoDB applies its
+//! checks (so that a request with several faults gets AWS's answer):
+//!
+//! ```text
+//! size limit (413) -> decompress -> content type -> JSON parse (SerializationException)
+//!   -> X-Amz-Target (UnknownOperationException) -> signature (auth errors)
+//!   -> shape check against the service model -> operation -> response
+//! ```
+//!
+//! Every response carries `x-amzn-RequestId` and `x-amz-crc32` (the CRC32 of
+//! the uncompressed body, which boto3 and the AWS CLI verify). Writes run on
+//! tokio's blocking pool so that many of them can wait on fsync at once and
+//! share it (group commit); reads run inline.
+
+use std::convert::Infallible;
+use std::io::Read;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use ferrodyn_core::Database;
+use ferrodyn_model::limits::REQUEST_BODY_BYTES_MAX;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::header::{HeaderMap, HeaderValue};
+use hyper::{Method, Request, Response, StatusCode};
+use serde_json::Value;
+
+use crate::auth::Auth;
+use crate::error::{ApiError, to_wire};
+use crate::ops::{Call, dispatch, is_write};
+use crate::sigv4::SignedRequest;
+use crate::wire::shapes;
+
+/// The JSON protocol's content type.
+pub const AMZ_JSON: &str = "application/x-amz-json-1.0";
+/// Target prefixes of the two services ferrodyn answers.
+const TARGET_DYNAMODB: &str = "DynamoDB_20120810.";
+const TARGET_STREAMS: &str = "DynamoDBStreams_20120810.";
+/// Bodies at least this large are gzip-compressed when the client accepts it.
+const COMPRESS_BODY_BYTES_MIN: usize = 1024;
+/// CORS preflight answers may be cached this long.
+const CORS_MAX_AGE_SECS: &str = "172800";
+
+/// Shared state of the service.
+#[derive(Debug)]
+pub struct Service {
+    db: Arc<Database>,
+    auth: Auth,
+    /// Whether writes go to the blocking pool (true for durable storage).
+    blocking_writes: bool,
+}
+
+impl Service {
+    /// A service over `db`.
+    pub fn new(db: Arc<Database>, auth: Auth, blocking_writes: bool) -> Service {
+        Service {
+            db,
+            auth,
+            blocking_writes,
+        }
+    }
+}
+
+fn request_id() -> String {
+    // DynamoDB's request ids are 52 characters of [A-Z0-9].
+    const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let a = uuid::Uuid::new_v4().as_u128();
+    let b = uuid::Uuid::new_v4().as_u128();
+    (0..52)
+        .map(|i| {
+            let bits = if i < 25 {
+                (a >> (i * 5)) & 31
+            } else {
+                (b >> ((i - 25) * 5)) & 31
+            };
+            ALPHABET[bits as usize] as char
+        })
+        .collect()
+}
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+fn cors(headers: &mut HeaderMap, origin: Option<&HeaderValue>) {
+    let origin = origin
+        .cloned()
+        .unwrap_or_else(|| HeaderValue::from_static("*"));
+    headers.insert("access-control-allow-origin", origin);
+    headers.insert(
+        "access-control-expose-headers",
+        HeaderValue::from_static("x-amzn-RequestId,x-amzn-ErrorType,x-amz-crc32,Date"),
+    );
+}
+
+fn respond(
+    status: StatusCode,
+    body: Vec<u8>,
+    content_type: &'static str,
+    request_id: &str,
+    gzip: bool,
+    origin: Option<&HeaderValue>,
+) -> Response<Full<Bytes>> {
+    let crc = crc32fast::hash(&body);
+    let (body, encoded) = if gzip && body.len() >= COMPRESS_BODY_BYTES_MIN {
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        match std::io::Write::write_all(&mut enc, &body).and_then(|()| enc.finish()) {
+            Ok(z) => (z, true),
+            Err(_) => (body, false),
+        }
+    } else {
+        (body, false)
+    };
+    let mut resp = Response::new(Full::new(Bytes::from(body)));
+    *resp.status_mut() = status;
+    let h = resp.headers_mut();
+    h.insert("content-type", HeaderValue::from_static(content_type));
+    if let Ok(v) = HeaderValue::from_str(request_id) {
+        h.insert("x-amzn-requestid", v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&crc.to_string()) {
+        h.insert("x-amz-crc32", v);
+    }
+    if encoded {
+        h.insert("content-encoding", HeaderValue::from_static("gzip"));
+    }
+    cors(h, origin);
+    resp
+}
+
+fn error_response(
+    e: &ApiError,
+    request_id: &str,
+    origin: Option<&HeaderValue>,
+) -> Response<Full<Bytes>> {
+    let w = to_wire(e);
+    match e {
+        ApiError::Core(ferrodyn_core::CoreError::Internal(detail)) | ApiError::Internal(detail) => {
+            tracing::error!(request_id, detail = %detail, "internal error");
+        }
+        _ => tracing::debug!(request_id, error = w.type_name, "client error"),
+    }
+    let body = serde_json::to_vec(&w.body).unwrap_or_default();
+    let status = StatusCode::from_u16(w.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    respond(status, body, AMZ_JSON, request_id, false, origin)
+}
+
+fn decompress(encoding: Option<&str>, body: Bytes) -> Result<Bytes, StatusCode> {
+    let limit = REQUEST_BODY_BYTES_MAX as u64 + 1;
+    let mut out = Vec::new();
+    let read = match encoding.map(str::trim) {
+        None | Some("") | Some("identity") => return Ok(body),
+        Some("gzip") => flate2::read::GzDecoder::new(&body[..])
+            .take(limit)
+            .read_to_end(&mut out),
+        Some("deflate") => flate2::read::ZlibDecoder::new(&body[..])
+            .take(limit)
+            .read_to_end(&mut out),
+        Some(_) => return Err(StatusCode::UNSUPPORTED_MEDIA_TYPE),
+    };
+    match read {
+        Ok(n) if n as u64 >= limit => Err(StatusCode::PAYLOAD_TOO_LARGE),
+        Ok(_) => Ok(Bytes::from(out)),
+        Err(_) => Err(StatusCode::BAD_REQUEST),
+    }
+}
+
+/// Handles one HTTP request. Never fails: every error becomes a response.
+pub async fn handle(
+    service: Arc<Service>,
+    req: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
+    let id = request_id();
+    let (parts, body) = req.into_parts();
+    let origin = parts.headers.get("origin").cloned();
+    let origin = origin.as_ref();
+    let plain = |status: StatusCode, text: String| {
+        respond(status, text.into_bytes(), "text/plain", &id, false, origin)
+    };
+
+    match parts.method {
+        Method::GET => {
+            let host = header(&parts.headers, "host").unwrap_or("localhost");
+            return Ok(plain(StatusCode::OK, format!("healthy: {host} ")));
+        }
+        Method::OPTIONS => {
+            let mut resp = plain(StatusCode::OK, String::new());
+            let h = resp.headers_mut();
+            h.insert(
+                "access-control-allow-methods",
+                HeaderValue::from_static("GET,POST,OPTIONS"),
+            );
+            let allow = parts
+                .headers
+                .get("access-control-request-headers")
+                .cloned()
+                .unwrap_or_else(|| HeaderValue::from_static("*"));
+            h.insert("access-control-allow-headers", allow);
+            h.insert(
+                "access-control-max-age",
+                HeaderValue::from_static(CORS_MAX_AGE_SECS),
+            );
+            return Ok(resp);
+        }
+        Method::POST => {}
+        _ => {
+            return Ok(respond(
+                StatusCode::NOT_FOUND,
+                b"<UnknownOperationException/>\n".to_vec(),
+                "application/xml",
+                &id,
+                false,
+                origin,
+            ));
+        }
+    }
+
+    let declared = header(&parts.headers, "content-length").and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > REQUEST_BODY_BYTES_MAX as u64) {
+        return Ok(plain(StatusCode::PAYLOAD_TOO_LARGE, String::new()));
+    }
+    let raw = match Limited::new(body, REQUEST_BODY_BYTES_MAX).collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(e)
+            if e.downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some() =>
+        {
+            return Ok(plain(StatusCode::PAYLOAD_TOO_LARGE, String::new()));
+        }
+        Err(_) => return Ok(plain(StatusCode::BAD_REQUEST, String::new())),
+    };
+    let bytes = match decompress(header(&parts.headers, "content-encoding"), raw.clone()) {
+        Ok(b) => b,
+        Err(status) => return Ok(plain(status, String::new())),
+    };
+    let content_type = header(&parts.headers, "content-type").unwrap_or("");
+    let media = content_type.split(';').next().unwrap_or("").trim();
+    if !bytes.is_empty() && media != AMZ_JSON && media != "application/json" {
+        return Ok(respond(
+            StatusCode::NOT_FOUND,
+            b"<UnknownOperationException/>\n".to_vec(),
+            "application/xml",
+            &id,
+            false,
+            origin,
+        ));
+    }
+    let gzip = header(&parts.headers, "accept-encoding").is_some_and(|a| a.contains("gzip"));
+    let host = header(&parts.headers, "host")
+        .unwrap_or("localhost")
+        .to_owned();
+
+    let result = process(&service, &parts, &raw, &bytes, &host).await;
+    let resp = match result {
+        Ok((op, body)) => {
+            tracing::debug!(request_id = %id, operation = op, "ok");
+            let out = serde_json::to_vec(&body).unwrap_or_default();
+            respond(StatusCode::OK, out, AMZ_JSON, &id, gzip, origin)
+        }
+        Err(e) => error_response(&e, &id, origin),
+    };
+    Ok(resp)
+}
+
+async fn process(
+    service: &Arc<Service>,
+    parts: &hyper::http::request::Parts,
+    raw: &Bytes,
+    bytes: &Bytes,
+    host: &str,
+) -> Result<(String, Value), ApiError> {
+    let body: Value = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(bytes).map_err(|_| ApiError::Serialization(String::new()))?
+    };
+    let target = header(&parts.headers, "x-amz-target").unwrap_or("");
+    let operation = target
+        .strip_prefix(TARGET_DYNAMODB)
+        .or_else(|| target.strip_prefix(TARGET_STREAMS))
+        .filter(|op| shapes::is_known_operation(op))
+        .ok_or(ApiError::UnknownOperation)?
+        .to_owned();
+
+    let mut headers: Vec<(&str, &[u8])> = parts
+        .headers
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_bytes()))
+        .collect();
+    // HTTP/2 carries the host as `:authority`; clients sign it as `host`.
+    let authority = parts.uri.authority().map(|a| a.as_str().to_owned());
+    if !parts.headers.contains_key("host")
+        && let Some(a) = authority.as_deref()
+    {
+        headers.push(("host", a.as_bytes()));
+    }
+    let signed = SignedRequest {
+        method: parts.method.as_str(),
+        path: parts.uri.path(),
+        query: parts.uri.query().unwrap_or(""),
+        headers: &headers,
+        // The signature covers the body as sent, before decompression.
+        body: raw,
+    };
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let ctx = service.auth.authenticate(&signed, now)?;
+
+    if !body.is_object() {
+        return Err(ApiError::Serialization(String::new()));
+    }
+    shapes::check_request(&operation, &body)?;
+
+    let run = {
+        let service = Arc::clone(service);
+        let host = host.to_owned();
+        let operation = operation.clone();
+        move || {
+            let call = Call {
+                db: &service.db,
+                ctx: &ctx,
+                body: &body,
+                host: &host,
+            };
+            dispatch(&operation, &call).unwrap_or(Err(ApiError::UnknownOperation))
+        }
+    };
+    let out = if service.blocking_writes && is_write(&operation) {
+        tokio::task::spawn_blocking(run)
+            .await
+            .map_err(|e| ApiError::Internal(format!("write task failed: {e}")))??
+    } else {
+        run()?
+    };
+    Ok((operation, out))
+}

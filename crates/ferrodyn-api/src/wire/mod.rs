@@ -1,0 +1,133 @@
+//! Wire-format helpers shared by the operation handlers: reading members of
+//! an already shape-checked request, and writing common response parts.
+
+pub mod describe;
+pub mod shapes;
+pub mod value;
+
+use ferrodyn_core::capacity::{ConsumedCapacity, ReturnConsumedCapacity};
+use ferrodyn_model::limits::{TABLE_NAME_LENGTH_MAX, TABLE_NAME_LENGTH_MIN};
+use ferrodyn_model::names::{NAME_PATTERN, has_valid_name_characters};
+use serde_json::{Map, Value, json};
+
+use crate::error::ApiError;
+
+/// A string member, if present.
+pub fn opt_str<'a>(body: &'a Value, name: &str) -> Option<&'a str> {
+    body.get(name).and_then(Value::as_str)
+}
+
+/// A boolean member, if present.
+pub fn opt_bool(body: &Value, name: &str) -> Option<bool> {
+    body.get(name).and_then(Value::as_bool)
+}
+
+/// A non-negative integer member, if present.
+pub fn opt_u64(body: &Value, name: &str) -> Option<u64> {
+    body.get(name)
+        .and_then(|v| v.as_u64().or_else(|| v.as_f64().map(|f| f.max(0.0) as u64)))
+}
+
+/// A table name or ARN member. Names that are not ARNs must satisfy the
+/// table-name constraints, reported in DynamoDB's constraint format.
+pub fn table_name(body: &Value, member: &str) -> Result<String, ApiError> {
+    let path = lower_first(member);
+    let Some(name) = opt_str(body, member) else {
+        return Err(ApiError::Validation(format!(
+            "1 validation error detected: Value null at '{path}' failed to satisfy constraint: Member must not be null"
+        )));
+    };
+    if name.starts_with("arn:") {
+        return Ok(name.to_owned());
+    }
+    let mut errors = Vec::new();
+    if !has_valid_name_characters(name) {
+        errors.push(format!(
+            "Value '{name}' at '{path}' failed to satisfy constraint: Member must satisfy regular expression pattern: {NAME_PATTERN}"
+        ));
+    }
+    let len = name.chars().count();
+    if len < TABLE_NAME_LENGTH_MIN {
+        errors.push(format!(
+            "Value '{name}' at '{path}' failed to satisfy constraint: Member must have length greater than or equal to {TABLE_NAME_LENGTH_MIN}"
+        ));
+    }
+    if len > TABLE_NAME_LENGTH_MAX {
+        errors.push(format!(
+            "Value '{name}' at '{path}' failed to satisfy constraint: Member must have length less than or equal to {TABLE_NAME_LENGTH_MAX}"
+        ));
+    }
+    if errors.is_empty() {
+        return Ok(name.to_owned());
+    }
+    let n = errors.len();
+    Err(ApiError::Validation(format!(
+        "{n} validation error{} detected: {}",
+        if n > 1 { "s" } else { "" },
+        errors.join("; ")
+    )))
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map_or_else(String::new, |f| f.to_lowercase().chain(c).collect())
+}
+
+/// `ReturnConsumedCapacity`.
+pub fn return_consumed_capacity(body: &Value) -> ReturnConsumedCapacity {
+    match opt_str(body, "ReturnConsumedCapacity") {
+        Some("TOTAL") => ReturnConsumedCapacity::Total,
+        Some("INDEXES") => ReturnConsumedCapacity::Indexes,
+        _ => ReturnConsumedCapacity::None,
+    }
+}
+
+/// Writes a `ConsumedCapacity` object.
+pub fn consumed_capacity(c: &ConsumedCapacity) -> Value {
+    let mut m = Map::new();
+    m.insert("TableName".into(), json!(c.table_name));
+    m.insert("CapacityUnits".into(), json!(c.capacity_units));
+    if let Some(r) = c.read_units {
+        m.insert("ReadCapacityUnits".into(), json!(r));
+    }
+    if let Some(w) = c.write_units {
+        m.insert("WriteCapacityUnits".into(), json!(w));
+    }
+    if c.with_breakdown {
+        let mut t = Map::new();
+        t.insert("CapacityUnits".into(), json!(c.capacity_units));
+        if let Some(r) = c.read_units {
+            t.insert("ReadCapacityUnits".into(), json!(r));
+        }
+        if let Some(w) = c.write_units {
+            t.insert("WriteCapacityUnits".into(), json!(w));
+        }
+        m.insert("Table".into(), Value::Object(t));
+    }
+    Value::Object(m)
+}
+
+/// `AttributesToGet`, if present.
+pub fn attributes_to_get(body: &Value) -> Result<Option<Vec<String>>, ApiError> {
+    let Some(list) = body.get("AttributesToGet").and_then(Value::as_array) else {
+        return Ok(None);
+    };
+    let names: Vec<String> = list
+        .iter()
+        .filter_map(Value::as_str)
+        .map(str::to_owned)
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    if sorted.windows(2).any(|w| w[0] == w[1]) {
+        return Err(ApiError::Validation(format!(
+            "One or more parameter values were invalid: Duplicate value in attribute name: {}",
+            sorted
+                .windows(2)
+                .find(|w| w[0] == w[1])
+                .map_or("", |w| w[0].as_str())
+        )));
+    }
+    Ok(Some(names))
+}

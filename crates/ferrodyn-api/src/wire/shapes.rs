@@ -1,0 +1,444 @@
+//! Request validation driven by DynamoDB's service model.
+//!
+//! `shapes.json` is extracted from botocore's model of DynamoDB by
+//! `scripts/gen-shapes.py`: for every operation's input, each shape's type,
+//! members, required members, lengths, ranges, patterns and enums. Before an
+//! operation sees a request, [`check_request`] walks the request JSON
+//! against its input shape in two passes, as DynamoDB does:
+//!
+//! 1. **Types.** A value of the wrong JSON type is a
+//!    `SerializationException` whose message names the Java types involved
+//!    (`class java.lang.Boolean can not be converted to an String`).
+//! 2. **Constraints.** Missing required members, lengths, ranges, patterns
+//!    and enums are collected (at most ten) into one `ValidationException`:
+//!    `2 validation errors detected: Value 'x' at 'tableName' failed to
+//!    satisfy constraint: ...; ...`.
+//!
+//! Members a shape does not know are ignored, as AWS ignores them.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::error::ApiError;
+
+/// DynamoDB stops listing constraint violations after this many.
+pub const VALIDATION_ERRORS_MAX: usize = 10;
+/// How deeply the checker follows nested shapes (attribute values nest);
+/// deeper input is left to the attribute-value conversion, which rejects it.
+const CHECK_DEPTH_MAX: usize = 64;
+
+#[derive(Debug, Deserialize)]
+struct Model {
+    operations: HashMap<String, String>,
+    shapes: HashMap<String, Shape>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Shape {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    members: Vec<(String, String)>,
+    #[serde(default)]
+    required: Vec<String>,
+    min: Option<f64>,
+    max: Option<f64>,
+    pattern: Option<String>,
+    #[serde(rename = "enum")]
+    enum_values: Option<Vec<String>>,
+    member: Option<String>,
+
+    value: Option<String>,
+}
+
+static MODEL: LazyLock<Option<Model>> = LazyLock::new(|| {
+    // The file is part of the binary; a parse failure is a build defect that
+    // the unit tests catch, so here it only degrades to "no validation".
+    serde_json::from_str(include_str!("shapes.json")).ok()
+});
+
+/// Whether DynamoDB's model has an operation of this name.
+pub fn is_known_operation(name: &str) -> bool {
+    MODEL
+        .as_ref()
+        .is_some_and(|m| m.operations.contains_key(name))
+}
+
+/// Checks a request body against an operation's input shape.
+pub fn check_request(operation: &str, body: &Value) -> Result<(), ApiError> {
+    let Some(model) = MODEL.as_ref() else {
+        return Err(ApiError::Internal("service model failed to load".into()));
+    };
+    let Some(shape_name) = model.operations.get(operation) else {
+        return Ok(());
+    };
+    let Some(shape) = model.shapes.get(shape_name) else {
+        return Ok(());
+    };
+    check_types(model, shape, body, 0)?;
+    let mut errors = Vec::new();
+    check_constraints(model, shape, body, "", &mut errors, 0);
+    if errors.is_empty() {
+        return Ok(());
+    }
+    let n = errors.len();
+    Err(ApiError::Validation(format!(
+        "{n} validation error{} detected: {}",
+        if n > 1 { "s" } else { "" },
+        errors.join("; ")
+    )))
+}
+
+fn serialization(msg: impl Into<String>) -> ApiError {
+    ApiError::Serialization(msg.into())
+}
+
+fn check_types(model: &Model, shape: &Shape, v: &Value, depth: usize) -> Result<(), ApiError> {
+    if v.is_null() || depth > CHECK_DEPTH_MAX {
+        return Ok(());
+    }
+    let structure_or_list = |v: &Value| match v {
+        Value::Array(_) => Some(serialization("Start of list found where not expected")),
+        Value::Object(_) => Some(serialization(
+            "Start of structure or map found where not expected.",
+        )),
+        _ => None,
+    };
+    match shape.kind.as_str() {
+        "string" => match v {
+            Value::Bool(_) => Err(serialization(
+                "class java.lang.Boolean can not be converted to an String",
+            )),
+            Value::Number(_) => Err(serialization(
+                "class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to an String",
+            )),
+            other => structure_or_list(other).map_or(Ok(()), Err),
+        },
+        "boolean" => match v {
+            Value::Number(_) => Err(serialization(
+                "class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to an Boolean",
+            )),
+            Value::String(s) => Err(serialization(format!(
+                "'{}' can not be converted to an Boolean",
+                s.to_uppercase()
+            ))),
+            other => structure_or_list(other).map_or(Ok(()), Err),
+        },
+        "integer" | "long" | "double" => {
+            let java = match shape.kind.as_str() {
+                "integer" => "Integer",
+                "long" => "Long",
+                _ => "Double",
+            };
+            match v {
+                Value::Bool(_) => Err(serialization(format!(
+                    "class java.lang.Boolean can not be converted to an {java}"
+                ))),
+                Value::String(_) => Err(serialization(format!(
+                    "class java.lang.String can not be converted to an {java}"
+                ))),
+                other => structure_or_list(other).map_or(Ok(()), Err),
+            }
+        }
+        "timestamp" => match v {
+            Value::Bool(_) => Err(serialization(
+                "class java.lang.Boolean can not be converted to milliseconds since epoch",
+            )),
+            Value::String(_) => Err(serialization(
+                "class java.lang.String can not be converted to milliseconds since epoch",
+            )),
+            other => structure_or_list(other).map_or(Ok(()), Err),
+        },
+        "blob" => match v {
+            Value::Bool(_) => Err(serialization(
+                "class java.lang.Boolean can not be converted to a Blob",
+            )),
+            Value::Number(_) => Err(serialization(
+                "class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to a Blob",
+            )),
+            Value::String(s) => super::value::check_base64(s).map_err(serialization),
+            other => structure_or_list(other).map_or(Ok(()), Err),
+        },
+        "list" => match v {
+            Value::Array(items) => {
+                let Some(member) = shape.member.as_ref().and_then(|m| model.shapes.get(m)) else {
+                    return Ok(());
+                };
+                items
+                    .iter()
+                    .try_for_each(|i| check_types(model, member, i, depth + 1))
+            }
+            Value::Object(_) => Err(serialization(
+                "Start of structure or map found where not expected.",
+            )),
+            _ => Err(serialization("Expected list or null")),
+        },
+        "map" => match v {
+            Value::Object(map) => {
+                let Some(value_shape) = shape.value.as_ref().and_then(|m| model.shapes.get(m))
+                else {
+                    return Ok(());
+                };
+                map.values()
+                    .try_for_each(|i| check_types(model, value_shape, i, depth + 1))
+            }
+            Value::Array(_) => Err(serialization("Start of list found where not expected")),
+            _ => Err(serialization("Expected map or null")),
+        },
+        "structure" => match v {
+            Value::Object(map) => {
+                for (name, member_shape) in &shape.members {
+                    if let (Some(value), Some(s)) = (map.get(name), model.shapes.get(member_shape))
+                    {
+                        check_types(model, s, value, depth + 1)?;
+                    }
+                }
+                Ok(())
+            }
+            Value::Array(_) => Err(serialization("Start of list found where not expected")),
+            _ => Err(serialization("Expected null")),
+        },
+        _ => Ok(()),
+    }
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// How DynamoDB prints a value inside a constraint message.
+fn value_str(shape: &Shape, v: &Value) -> String {
+    match v {
+        Value::Null => "null".to_owned(),
+        Value::String(s) if shape.kind == "blob" => {
+            let len = super::value::decode_base64(s).map_or(0, |b| b.len());
+            format!("'java.nio.HeapByteBuffer[pos=0 lim={len} cap={len}]'")
+        }
+        Value::String(s) => format!("'{s}'"),
+        Value::Number(n) => format!("'{n}'"),
+        Value::Bool(b) => format!("'{b}'"),
+        other => format!("'{other}'"),
+    }
+}
+
+fn length_of(shape: &Shape, v: &Value) -> Option<usize> {
+    match v {
+        Value::String(s) if shape.kind == "blob" => {
+            super::value::decode_base64(s).ok().map(|b| b.len())
+        }
+        Value::String(s) => Some(s.chars().count()),
+        Value::Array(a) => Some(a.len()),
+        Value::Object(o) => Some(o.len()),
+        _ => None,
+    }
+}
+
+fn push(errors: &mut Vec<String>, shape: &Shape, v: &Value, path: &str, msg: &str) {
+    if errors.len() < VALIDATION_ERRORS_MAX {
+        errors.push(format!(
+            "Value {} at '{path}' failed to satisfy constraint: {msg}",
+            value_str(shape, v)
+        ));
+    }
+}
+
+fn check_constraints(
+    model: &Model,
+    shape: &Shape,
+    v: &Value,
+    path: &str,
+    errors: &mut Vec<String>,
+    depth: usize,
+) {
+    if depth > CHECK_DEPTH_MAX {
+        return;
+    }
+    match shape.kind.as_str() {
+        "structure" => {
+            let Value::Object(map) = v else { return };
+            for (name, member_shape) in &shape.members {
+                let Some(s) = model.shapes.get(member_shape) else {
+                    continue;
+                };
+                let sub = if path.is_empty() {
+                    lower_first(name)
+                } else {
+                    format!("{path}.{}", lower_first(name))
+                };
+                match map.get(name) {
+                    None | Some(Value::Null) => {
+                        if shape.required.contains(name) {
+                            push(errors, s, &Value::Null, &sub, "Member must not be null");
+                        }
+                    }
+                    Some(value) => check_constraints(model, s, value, &sub, errors, depth + 1),
+                }
+            }
+        }
+        "list" => {
+            check_scalar(shape, v, path, errors);
+            if let (Value::Array(items), Some(member)) =
+                (v, shape.member.as_ref().and_then(|m| model.shapes.get(m)))
+            {
+                for (i, item) in items.iter().enumerate() {
+                    check_constraints(
+                        model,
+                        member,
+                        item,
+                        &format!("{path}.{}.member", i + 1),
+                        errors,
+                        depth + 1,
+                    );
+                }
+            }
+        }
+        "map" => {
+            check_scalar(shape, v, path, errors);
+            if let (Value::Object(map), Some(vs)) =
+                (v, shape.value.as_ref().and_then(|m| model.shapes.get(m)))
+            {
+                for (k, item) in map {
+                    check_constraints(
+                        model,
+                        vs,
+                        item,
+                        &format!("{path}.{k}.member"),
+                        errors,
+                        depth + 1,
+                    );
+                }
+            }
+        }
+        _ => check_scalar(shape, v, path, errors),
+    }
+}
+
+fn check_scalar(shape: &Shape, v: &Value, path: &str, errors: &mut Vec<String>) {
+    if let Some(values) = &shape.enum_values
+        && let Value::String(s) = v
+        && !values.contains(s)
+    {
+        let msg = format!(
+            "Member must satisfy enum value set: [{}]",
+            values.join(", ")
+        );
+        push(errors, shape, v, path, &msg);
+    }
+    if matches!(shape.kind.as_str(), "integer" | "long" | "double") {
+        if let Some(n) = v.as_f64() {
+            if let Some(min) = shape.min
+                && n < min
+            {
+                push(
+                    errors,
+                    shape,
+                    v,
+                    path,
+                    &format!("Member must have value greater than or equal to {min}"),
+                );
+            }
+            if let Some(max) = shape.max
+                && n > max
+            {
+                push(
+                    errors,
+                    shape,
+                    v,
+                    path,
+                    &format!("Member must have value less than or equal to {max}"),
+                );
+            }
+        }
+        return;
+    }
+    if let Some(pattern) = &shape.pattern
+        && let Value::String(s) = v
+        && pattern == ferrodyn_model::names::NAME_PATTERN
+        && !ferrodyn_model::names::has_valid_name_characters(s)
+    {
+        push(
+            errors,
+            shape,
+            v,
+            path,
+            &format!("Member must satisfy regular expression pattern: {pattern}"),
+        );
+    }
+    if let Some(len) = length_of(shape, v) {
+        if let Some(min) = shape.min
+            && (len as f64) < min
+        {
+            push(
+                errors,
+                shape,
+                v,
+                path,
+                &format!("Member must have length greater than or equal to {min}"),
+            );
+        }
+        if let Some(max) = shape.max
+            && (len as f64) > max
+        {
+            push(
+                errors,
+                shape,
+                v,
+                path,
+                &format!("Member must have length less than or equal to {max}"),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn model_loads() {
+        assert!(MODEL.is_some());
+        assert!(is_known_operation("PutItem"));
+        assert!(!is_known_operation("Frobnicate"));
+    }
+
+    #[test]
+    fn type_errors_name_java_types() {
+        let e = check_request("ListTables", &json!({"ExclusiveStartTableName": true})).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "class java.lang.Boolean can not be converted to an String"
+        );
+        let e = check_request("ListTables", &json!({"Limit": "5"})).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "class java.lang.String can not be converted to an Integer"
+        );
+        let e = check_request("DescribeTable", &json!({"TableName": 5})).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to an String"
+        );
+    }
+
+    #[test]
+    fn constraint_errors_are_collected() {
+        let e = check_request("ListTables", &json!({"Limit": 500})).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "1 validation error detected: Value '500' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 100"
+        );
+        let e = check_request("DescribeTable", &json!({})).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "1 validation error detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null"
+        );
+    }
+}

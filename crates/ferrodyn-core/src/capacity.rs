@@ -1,0 +1,105 @@
+//! Consumed capacity, computed as DynamoDB does.
+//!
+//! A write costs one write unit per started KiB of the larger of the old and
+//! new item; a strongly consistent read one read unit per started 4 KiB,
+//! an eventually consistent read half that. Every operation costs at least
+//! one unit (half for an eventually consistent read), even on a missing item.
+
+use ferrodyn_model::limits::{READ_UNIT_BYTES, WRITE_UNIT_BYTES};
+
+/// What a request asked to hear about capacity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ReturnConsumedCapacity {
+    /// Nothing.
+    #[default]
+    None,
+    /// The total.
+    Total,
+    /// The total and a breakdown by table and index.
+    Indexes,
+}
+
+/// Capacity consumed by one operation on one table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConsumedCapacity {
+    /// The table's name.
+    pub table_name: String,
+    /// Total units.
+    pub capacity_units: f64,
+    /// Read units, when the operation read.
+    pub read_units: Option<f64>,
+    /// Write units, when the operation wrote.
+    pub write_units: Option<f64>,
+    /// Whether to include the per-table breakdown (`INDEXES`).
+    pub with_breakdown: bool,
+}
+
+/// Write units for an item write, given the sizes before and after.
+pub fn write_units(old_size: usize, new_size: usize) -> f64 {
+    units(old_size.max(new_size), WRITE_UNIT_BYTES) as f64
+}
+
+/// Read units for reading `size` bytes.
+pub fn read_units(size: usize, consistent: bool) -> f64 {
+    let u = units(size, READ_UNIT_BYTES) as f64;
+    if consistent { u } else { u / 2.0 }
+}
+
+fn units(size: usize, unit: usize) -> usize {
+    size.div_ceil(unit).max(1)
+}
+
+impl ConsumedCapacity {
+    /// The report for a write, if one was asked for.
+    pub fn for_write(
+        table: &str,
+        units: f64,
+        mode: ReturnConsumedCapacity,
+    ) -> Option<ConsumedCapacity> {
+        Self::build(table, None, Some(units), mode)
+    }
+
+    /// The report for a read, if one was asked for.
+    pub fn for_read(
+        table: &str,
+        units: f64,
+        mode: ReturnConsumedCapacity,
+    ) -> Option<ConsumedCapacity> {
+        Self::build(table, Some(units), None, mode)
+    }
+
+    fn build(
+        table: &str,
+        read: Option<f64>,
+        write: Option<f64>,
+        mode: ReturnConsumedCapacity,
+    ) -> Option<ConsumedCapacity> {
+        if mode == ReturnConsumedCapacity::None {
+            return None;
+        }
+        Some(ConsumedCapacity {
+            table_name: table.to_owned(),
+            capacity_units: read.unwrap_or(0.0) + write.unwrap_or(0.0),
+            read_units: read,
+            write_units: write,
+            with_breakdown: mode == ReturnConsumedCapacity::Indexes,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rounding() {
+        assert_eq!(write_units(0, 0), 1.0);
+        assert_eq!(write_units(1024, 10), 1.0);
+        assert_eq!(write_units(1025, 10), 2.0);
+        assert_eq!(write_units(10, 3000), 3.0);
+        assert_eq!(read_units(0, false), 0.5);
+        assert_eq!(read_units(4096, true), 1.0);
+        assert_eq!(read_units(4097, true), 2.0);
+        assert_eq!(read_units(4097, false), 1.0);
+    }
+}

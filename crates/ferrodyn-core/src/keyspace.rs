@@ -1,0 +1,70 @@
+//! How ferrodyn lays its data out in the engine's single ordered key space.
+//!
+//! ```text
+//! 0x00 | name                         -> meta values (e.g. "next_table_id": u64 BE)
+//! 0x01 | account 0x00 | region 0x00 | table name -> table metadata (catalog.rs)
+//! 0x02 | item key (ferrodyn_model::keycode)      -> item (ferrodyn_model::codec)
+//! 0x03 | table id (u64 BE) | counter id (u8)     -> i64 LE merge counter
+//! ```
+//!
+//! **Invariant:** table ids are never reused, so dropping a table's data with
+//! one range delete can never touch a newer table of the same name.
+
+/// Prefix of meta values.
+pub const META: u8 = 0x00;
+/// Prefix of catalog entries.
+pub const CATALOG: u8 = 0x01;
+/// Prefix of items.
+pub const ITEMS: u8 = 0x02;
+/// Prefix of per-table counters.
+pub const COUNTERS: u8 = 0x03;
+
+/// The counter of a table's items.
+pub const COUNTER_ITEM_COUNT: u8 = 1;
+/// The counter of a table's size in bytes.
+pub const COUNTER_SIZE_BYTES: u8 = 2;
+
+/// The meta key holding the next table id to allocate.
+pub fn next_table_id_key() -> Vec<u8> {
+    let mut k = vec![META];
+    k.extend_from_slice(b"next_table_id");
+    k
+}
+
+/// The catalog key of a table.
+pub fn catalog_key(account: &str, region: &str, name: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(3 + account.len() + region.len() + name.len());
+    k.push(CATALOG);
+    k.extend_from_slice(account.as_bytes());
+    k.push(0);
+    k.extend_from_slice(region.as_bytes());
+    k.push(0);
+    k.extend_from_slice(name.as_bytes());
+    k
+}
+
+/// The first byte of every item key of `table_id`, plus the id itself.
+pub fn table_items_prefix(table_id: u64) -> Vec<u8> {
+    let mut k = Vec::with_capacity(9);
+    k.push(ITEMS);
+    k.extend_from_slice(&table_id.to_be_bytes());
+    k
+}
+
+/// The key of one of a table's counters.
+pub fn counter_key(table_id: u64, counter: u8) -> Vec<u8> {
+    let mut k = Vec::with_capacity(10);
+    k.push(COUNTERS);
+    k.extend_from_slice(&table_id.to_be_bytes());
+    k.push(counter);
+    k
+}
+
+/// All counters of a table, as a `[start, end)` range.
+pub fn counters_range(table_id: u64) -> (Vec<u8>, Vec<u8>) {
+    let mut start = vec![COUNTERS];
+    start.extend_from_slice(&table_id.to_be_bytes());
+    let mut end = start.clone();
+    end.push(0xFF);
+    (start, end)
+}

@@ -1,0 +1,57 @@
+//! DeleteItem: removes one item by key.
+
+use ferrodyn_model::Item;
+
+use super::{ReturnValues, resource_not_found};
+use crate::capacity::{self, ConsumedCapacity, ReturnConsumedCapacity};
+use crate::context::RequestContext;
+use crate::database::{Database, WriteDecision};
+use crate::error::Result;
+use crate::item::key_from_key;
+
+/// DeleteItem's input.
+#[derive(Clone, Debug, Default)]
+pub struct DeleteItemInput {
+    /// `TableName` (or ARN).
+    pub table_name: String,
+    /// `Key`.
+    pub key: Item,
+    /// `ReturnValues`.
+    pub return_values: ReturnValues,
+    /// `ReturnConsumedCapacity`.
+    pub return_consumed_capacity: ReturnConsumedCapacity,
+}
+
+/// DeleteItem's output.
+#[derive(Clone, Debug, Default)]
+pub struct DeleteItemOutput {
+    /// `Attributes`: the deleted item, for `ReturnValues = ALL_OLD`.
+    pub attributes: Option<Item>,
+    /// `ConsumedCapacity`.
+    pub consumed_capacity: Option<ConsumedCapacity>,
+}
+
+impl Database {
+    /// DeleteItem. Deleting a missing item succeeds and costs one unit.
+    pub fn delete_item(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteItemInput,
+    ) -> Result<DeleteItemOutput> {
+        let table = self.resolve_table(ctx, &input.table_name, resource_not_found)?;
+        let key = key_from_key(table.id, &table.key_schema(), &input.key)?;
+        let outcome = self.write_item(&table, key, |_old| Ok(WriteDecision::Delete))?;
+        let units = capacity::write_units(outcome.old_size, 0);
+        Ok(DeleteItemOutput {
+            attributes: match input.return_values {
+                ReturnValues::AllOld => outcome.old,
+                ReturnValues::None => None,
+            },
+            consumed_capacity: ConsumedCapacity::for_write(
+                &table.name,
+                units,
+                input.return_consumed_capacity,
+            ),
+        })
+    }
+}

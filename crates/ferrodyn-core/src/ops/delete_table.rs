@@ -1,0 +1,25 @@
+//! DeleteTable: removes the table, its items and its counters in one commit.
+
+use super::{TableDescription, table_not_found};
+use crate::context::RequestContext;
+use crate::database::Database;
+use crate::error::{CoreError, Result};
+use crate::table::TableStatus;
+
+impl Database {
+    /// DeleteTable. The response describes the table as `DELETING`; the
+    /// table is gone when the call returns.
+    pub fn delete_table(&self, ctx: &RequestContext, table_name: &str) -> Result<TableDescription> {
+        let ddl = self.catalog.lock_ddl();
+        let meta = self.resolve_table(ctx, table_name, table_not_found)?;
+        if meta.deletion_protection {
+            return Err(CoreError::validation(format!(
+                "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first. ResourceArn: {}",
+                meta.arn()
+            )));
+        }
+        let description = self.describe(&meta, TableStatus::Deleting)?;
+        self.catalog.remove(self.engine.as_ref(), &ddl, &meta)?;
+        Ok(description)
+    }
+}

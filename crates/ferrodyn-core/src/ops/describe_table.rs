@@ -1,0 +1,36 @@
+//! DescribeTable.
+
+use super::{TableDescription, table_not_found};
+use crate::context::RequestContext;
+use crate::database::Database;
+use crate::error::Result;
+use crate::table::TableStatus;
+
+impl Database {
+    /// DescribeTable: the table's settings, status and statistics.
+    ///
+    /// `ItemCount` and `TableSizeBytes` are exact at the moment of the call;
+    /// AWS refreshes them about every six hours.
+    pub fn describe_table(
+        &self,
+        ctx: &RequestContext,
+        table_name: &str,
+    ) -> Result<TableDescription> {
+        let meta = self.resolve_table(ctx, table_name, table_not_found)?;
+        self.describe(&meta, TableStatus::Active)
+    }
+
+    pub(crate) fn describe(
+        &self,
+        meta: &crate::table::TableMeta,
+        status: TableStatus,
+    ) -> Result<TableDescription> {
+        let (item_count, size_bytes) = self.table_stats(meta.id)?;
+        Ok(TableDescription {
+            meta: meta.clone(),
+            status,
+            item_count,
+            size_bytes,
+        })
+    }
+}

@@ -1,0 +1,51 @@
+//! One module per DynamoDB operation. Each defines its typed input and
+//! output and an `impl Database` block with the operation itself.
+
+pub mod create_table;
+pub mod delete_item;
+pub mod delete_table;
+pub mod describe_endpoints;
+pub mod describe_limits;
+pub mod describe_table;
+pub mod get_item;
+pub mod list_tables;
+pub mod list_tags_of_resource;
+pub mod put_item;
+pub mod tag_resource;
+pub mod untag_resource;
+pub mod update_table;
+
+use crate::table::TableMeta;
+
+/// A table as DescribeTable and friends report it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TableDescription {
+    /// The table's metadata.
+    pub meta: TableMeta,
+    /// The status to report.
+    pub status: crate::table::TableStatus,
+    /// `ItemCount`.
+    pub item_count: i64,
+    /// `TableSizeBytes`.
+    pub size_bytes: i64,
+}
+
+/// `ReturnValues` of PutItem and DeleteItem.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ReturnValues {
+    /// Nothing.
+    #[default]
+    None,
+    /// The whole item as it was.
+    AllOld,
+}
+
+/// The not-found message of table-level operations.
+pub(crate) fn table_not_found(name: &str) -> String {
+    format!("Requested resource not found: Table: {name} not found")
+}
+
+/// The not-found message of item-level operations.
+pub(crate) fn resource_not_found(_: &str) -> String {
+    "Requested resource not found".to_owned()
+}

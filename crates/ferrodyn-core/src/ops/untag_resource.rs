@@ -1,0 +1,24 @@
+//! UntagResource: removes tags from a table, named by ARN.
+
+use ferrodyn_storage::WriteBatch;
+
+use crate::context::RequestContext;
+use crate::database::Database;
+use crate::error::Result;
+
+impl Database {
+    /// UntagResource. Keys the table does not carry are ignored, as on AWS.
+    pub fn untag_resource(&self, ctx: &RequestContext, arn: &str, keys: &[String]) -> Result<()> {
+        let ddl = self.catalog.lock_ddl();
+        let mut meta = (*self.resolve_arn(ctx, arn)?).clone();
+        meta.tags.retain(|t| !keys.contains(&t.key));
+        self.catalog.put(
+            self.engine.as_ref(),
+            &ddl,
+            meta,
+            WriteBatch::default(),
+            false,
+        )?;
+        Ok(())
+    }
+}

@@ -1,0 +1,243 @@
+//! A table's definition and settings, as stored in the catalog.
+//!
+//! [`TableMeta`] is persisted (CBOR, inside a versioned envelope written by
+//! `catalog.rs`). New fields must carry `#[serde(default)]` so that metadata
+//! written by older versions still loads.
+
+use ferrodyn_model::schema::{KeyAttribute, KeySchema, ScalarType};
+use serde::{Deserialize, Serialize};
+
+/// How a table is billed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BillingMode {
+    /// Provisioned capacity.
+    Provisioned,
+    /// On-demand capacity.
+    PayPerRequest,
+}
+
+impl BillingMode {
+    /// The wire name.
+    pub fn wire_name(self) -> &'static str {
+        match self {
+            BillingMode::Provisioned => "PROVISIONED",
+            BillingMode::PayPerRequest => "PAY_PER_REQUEST",
+        }
+    }
+}
+
+/// A table's storage class.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TableClass {
+    /// `STANDARD`.
+    Standard,
+    /// `STANDARD_INFREQUENT_ACCESS`.
+    StandardInfrequentAccess,
+}
+
+impl TableClass {
+    /// The wire name.
+    pub fn wire_name(self) -> &'static str {
+        match self {
+            TableClass::Standard => "STANDARD",
+            TableClass::StandardInfrequentAccess => "STANDARD_INFREQUENT_ACCESS",
+        }
+    }
+}
+
+/// Provisioned throughput and its change history.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Throughput {
+    /// Read capacity units.
+    pub read_units: u64,
+    /// Write capacity units.
+    pub write_units: u64,
+    /// When the throughput last went up, in epoch milliseconds.
+    #[serde(default)]
+    pub last_increase_millis: Option<i64>,
+    /// When it last went down.
+    #[serde(default)]
+    pub last_decrease_millis: Option<i64>,
+    /// Decreases made on the UTC day of `last_decrease_millis`.
+    #[serde(default)]
+    pub decreases_today: u64,
+}
+
+/// Server-side encryption settings, as requested.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sse {
+    /// `SSEType` (`KMS`; `AES256` is not accepted by AWS in requests).
+    pub sse_type: String,
+    /// The KMS key id or ARN, if the client named one.
+    pub kms_key: Option<String>,
+}
+
+/// Stream settings.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StreamSettings {
+    /// `StreamEnabled`.
+    pub enabled: bool,
+    /// `StreamViewType`, when enabled.
+    pub view_type: Option<String>,
+    /// The label of the latest stream (its creation time, ISO 8601).
+    pub label: Option<String>,
+}
+
+/// One tag.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tag {
+    /// The key.
+    pub key: String,
+    /// The value.
+    pub value: String,
+}
+
+/// Where a table is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TableStatus {
+    /// Being created (reported by CreateTable itself).
+    Creating,
+    /// Serving.
+    Active,
+    /// Being updated (reported by UpdateTable itself).
+    Updating,
+    /// Being deleted (reported by DeleteTable itself).
+    Deleting,
+}
+
+impl TableStatus {
+    /// The wire name.
+    pub fn wire_name(self) -> &'static str {
+        match self {
+            TableStatus::Creating => "CREATING",
+            TableStatus::Active => "ACTIVE",
+            TableStatus::Updating => "UPDATING",
+            TableStatus::Deleting => "DELETING",
+        }
+    }
+}
+
+/// A key schema element as persisted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredKey {
+    /// Attribute name.
+    pub name: String,
+    /// `S`, `N` or `B`.
+    pub scalar_type: String,
+}
+
+/// A table's persisted metadata.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableMeta {
+    /// The internal id that prefixes the table's keys; never reused.
+    pub id: u64,
+    /// The `TableId` shown to clients (a UUID).
+    pub uuid: String,
+    /// Owning account.
+    pub account_id: String,
+    /// Region.
+    pub region: String,
+    /// Table name.
+    pub name: String,
+    /// Partition key.
+    pub partition_key: StoredKey,
+    /// Sort key, if any.
+    pub sort_key: Option<StoredKey>,
+    /// `AttributeDefinitions`, in the order given.
+    pub attribute_definitions: Vec<StoredKey>,
+    /// Creation time, epoch milliseconds.
+    pub created_millis: i64,
+    /// Billing mode.
+    pub billing_mode: BillingMode,
+    /// Whether the client named a billing mode at creation (DescribeTable
+    /// shows a `BillingModeSummary` only then or after a change).
+    #[serde(default)]
+    pub billing_mode_explicit: bool,
+    /// When the table last switched to on-demand, epoch milliseconds.
+    #[serde(default)]
+    pub pay_per_request_since_millis: Option<i64>,
+    /// Provisioned throughput (zeros for on-demand tables).
+    pub throughput: Throughput,
+    /// Tags.
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+    /// Deletion protection.
+    #[serde(default)]
+    pub deletion_protection: bool,
+    /// Storage class, if ever set.
+    #[serde(default)]
+    pub table_class: Option<TableClass>,
+    /// Encryption settings, if requested.
+    #[serde(default)]
+    pub sse: Option<Sse>,
+    /// Stream settings, if requested.
+    #[serde(default)]
+    pub stream: Option<StreamSettings>,
+}
+
+impl TableMeta {
+    /// The table's ARN.
+    pub fn arn(&self) -> String {
+        table_arn(&self.region, &self.account_id, &self.name)
+    }
+
+    /// The table's key schema.
+    pub fn key_schema(&self) -> KeySchema {
+        KeySchema {
+            partition: stored_to_key(&self.partition_key),
+            sort: self.sort_key.as_ref().map(stored_to_key),
+        }
+    }
+}
+
+fn stored_to_key(k: &StoredKey) -> KeyAttribute {
+    KeyAttribute {
+        name: k.name.clone(),
+        // Stored types were validated when the table was created.
+        scalar_type: ScalarType::from_wire_name(&k.scalar_type).unwrap_or(ScalarType::S),
+    }
+}
+
+/// The ARN of a table.
+pub fn table_arn(region: &str, account: &str, name: &str) -> String {
+    format!("arn:aws:dynamodb:{region}:{account}:table/{name}")
+}
+
+/// Splits a table ARN into (region, account, name), or `None` if `s` is not
+/// a DynamoDB table ARN.
+pub fn parse_table_arn(s: &str) -> Option<(&str, &str, &str)> {
+    let rest = s.strip_prefix("arn:")?;
+    let mut parts = rest.splitn(5, ':');
+    let _partition = parts.next()?;
+    if parts.next()? != "dynamodb" {
+        return None;
+    }
+    let region = parts.next()?;
+    let account = parts.next()?;
+    let name = parts.next()?.strip_prefix("table/")?;
+    if name.contains('/') {
+        return None;
+    }
+    Some((region, account, name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arns_round_trip() {
+        let arn = table_arn("eu-west-1", "123456789012", "Music");
+        assert_eq!(arn, "arn:aws:dynamodb:eu-west-1:123456789012:table/Music");
+        assert_eq!(
+            parse_table_arn(&arn),
+            Some(("eu-west-1", "123456789012", "Music"))
+        );
+        assert_eq!(parse_table_arn("Music"), None);
+        assert_eq!(parse_table_arn("arn:aws:s3:::bucket"), None);
+        assert_eq!(
+            parse_table_arn("arn:aws:dynamodb:r:a:table/t/index/i"),
+            None
+        );
+    }
+}

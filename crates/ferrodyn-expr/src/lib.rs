@@ -1,0 +1,3 @@
+//! DynamoDB's expression language: lexer, parser, resolver, evaluator.
+//!
+//! Under construction; see the expressions issue.

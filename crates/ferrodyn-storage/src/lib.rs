@@ -1,0 +1,221 @@
+//! Byte-level storage engines for ferrodyn.
+//!
+//! The rest of ferrodyn sees storage only through the [`Engine`] trait: an
+//! ordered map from byte keys to byte values, with
+//!
+//! * point reads and consistent multi-key reads ([`Engine::get`],
+//!   [`Engine::multi_get`]), each taking a [`ReadConsistency`];
+//! * paged, ordered range scans in either direction ([`Engine::scan`]);
+//! * atomic multi-key commits guarded by conditions ([`Engine::commit`]):
+//!   either every condition holds and every operation is applied, or nothing
+//!   is;
+//! * an ordered change feed: each commit may carry change records, which the
+//!   engine numbers with consecutive sequence numbers and stores in the same
+//!   atomic write ([`Engine::changes`]);
+//! * merge counters ([`Op::Add`]) that many writers bump without reading.
+//!
+//! Two engines implement it: [`rocks::RocksEngine`] (durable, the default) and
+//! [`memory::MemoryEngine`] (for `--in-memory` and as the test oracle). Both
+//! pass the same test corpus in `corpus.rs`. The trait is shaped so that a
+//! replicated backend (a transactional store with synchronous replicas) can
+//! implement it: conditions are checked by the engine, under its own locks,
+//! not by callers.
+//!
+//! **Invariant:** a commit is durable when `commit` returns `Ok` (for the
+//! durable engine); after any failed write the engine refuses all further
+//! writes ([`StorageError::Poisoned`]) rather than pretend the write happened.
+
+#![deny(missing_docs)]
+
+mod latch;
+pub mod memory;
+pub mod rocks;
+
+#[cfg(test)]
+mod corpus;
+
+/// What a read may return.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReadConsistency {
+    /// The latest committed value.
+    Strong,
+    /// A value at most a short time stale. On one node both are exact; a
+    /// replicated backend may serve these from a replica.
+    Eventual,
+}
+
+/// Which way a scan walks the key range.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    /// Ascending keys.
+    Forward,
+    /// Descending keys.
+    Reverse,
+}
+
+/// A scan request: keys in `[start, end)`, walked in `direction`, stopping
+/// after `limit_items` entries or once `limit_bytes` of keys and values
+/// have been returned (the entry that crosses the limit is included).
+#[derive(Clone, Debug)]
+pub struct ScanRequest<'a> {
+    /// Inclusive lower bound.
+    pub start: &'a [u8],
+    /// Exclusive upper bound.
+    pub end: &'a [u8],
+    /// Walking order.
+    pub direction: Direction,
+    /// At most this many entries.
+    pub limit_items: usize,
+    /// Stop after the entry that brings the total past this many bytes.
+    pub limit_bytes: usize,
+    /// Read consistency.
+    pub consistency: ReadConsistency,
+}
+
+/// One page of a scan.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ScanPage {
+    /// The entries, in scan order.
+    pub entries: Vec<(Vec<u8>, Vec<u8>)>,
+    /// Whether the range may hold more entries after the last one returned.
+    pub more: bool,
+}
+
+/// A precondition of a commit, checked atomically with the write.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Condition {
+    /// The key holds exactly this value, or is absent when `None`.
+    ValueIs {
+        /// The key.
+        key: Vec<u8>,
+        /// The value it must hold.
+        value: Option<Vec<u8>>,
+    },
+}
+
+/// One write in a commit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// Store `value` under `key`.
+    Put {
+        /// The key.
+        key: Vec<u8>,
+        /// The new value.
+        value: Vec<u8>,
+    },
+    /// Remove `key`.
+    Delete {
+        /// The key.
+        key: Vec<u8>,
+    },
+    /// Remove every key in `[start, end)`.
+    DeleteRange {
+        /// Inclusive lower bound.
+        start: Vec<u8>,
+        /// Exclusive upper bound.
+        end: Vec<u8>,
+    },
+    /// Add `delta` to the signed 64-bit counter stored at `key` (absent
+    /// counts as zero), without reading it first. Counters are stored as
+    /// eight little-endian bytes; read them with [`decode_counter`].
+    Add {
+        /// The counter's key.
+        key: Vec<u8>,
+        /// The amount to add.
+        delta: i64,
+    },
+}
+
+/// An atomic commit: conditions, writes and change records.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WriteBatch {
+    /// Every condition must hold, or nothing is written.
+    pub conditions: Vec<Condition>,
+    /// The writes, applied in order.
+    pub ops: Vec<Op>,
+    /// Change records, appended to the change feed with consecutive
+    /// sequence numbers in the same atomic write.
+    pub changes: Vec<Vec<u8>>,
+}
+
+/// What a successful commit reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CommitInfo {
+    /// The sequence number of the first change record written, if any.
+    pub first_sequence: Option<u64>,
+}
+
+/// Storage errors.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    /// The condition at this index of [`WriteBatch::conditions`] did not hold.
+    #[error("condition {index} failed")]
+    ConditionFailed {
+        /// Which condition.
+        index: usize,
+    },
+    /// An earlier write failed; the engine refuses writes until restarted.
+    #[error("storage refuses writes after an earlier write failure")]
+    Poisoned,
+    /// An error from the underlying engine.
+    #[error("storage engine error: {0}")]
+    Engine(String),
+    /// Opening the store failed.
+    #[error("cannot open the data directory: {0}")]
+    Open(String),
+}
+
+/// A storage result.
+pub type Result<T> = std::result::Result<T, StorageError>;
+
+/// A byte-level ordered key-value store. See the crate documentation.
+pub trait Engine: Send + Sync + std::fmt::Debug + 'static {
+    /// Reads one key.
+    fn get(&self, key: &[u8], consistency: ReadConsistency) -> Result<Option<Vec<u8>>>;
+
+    /// Reads several keys from one consistent snapshot.
+    fn multi_get(
+        &self,
+        keys: &[Vec<u8>],
+        consistency: ReadConsistency,
+    ) -> Result<Vec<Option<Vec<u8>>>>;
+
+    /// Reads one page of a key range.
+    fn scan(&self, request: &ScanRequest<'_>) -> Result<ScanPage>;
+
+    /// Applies a batch atomically if all its conditions hold. Commits that
+    /// touch disjoint keys do not wait for each other (beyond sharing the
+    /// durable log); commits on a common key are serialised.
+    fn commit(&self, batch: WriteBatch) -> Result<CommitInfo>;
+
+    /// Reads change records with sequence numbers `>= from`, in order.
+    fn changes(&self, from: u64, limit: usize) -> Result<Vec<(u64, Vec<u8>)>>;
+
+    /// Removes change records with sequence numbers `< before`.
+    fn trim_changes(&self, before: u64) -> Result<()>;
+
+    /// Makes every acknowledged write durable and releases resources; used
+    /// at shutdown. Further writes may fail.
+    fn flush(&self) -> Result<()>;
+}
+
+/// Decodes a counter written by [`Op::Add`].
+pub fn decode_counter(value: Option<&[u8]>) -> i64 {
+    value
+        .and_then(|v| <[u8; 8]>::try_from(v).ok())
+        .map(i64::from_le_bytes)
+        .unwrap_or(0)
+}
+
+/// The smallest key greater than every key that starts with `prefix`, for
+/// use as an exclusive scan bound; `None` if there is none (all `0xFF`).
+pub fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
+    let mut end = prefix.to_vec();
+    while let Some(last) = end.pop() {
+        if last < 0xFF {
+            end.push(last + 1);
+            return Some(end);
+        }
+    }
+    None
+}

@@ -1,0 +1,126 @@
+//! `ferrodyn`: a DynamoDB-compatible database server.
+//!
+//! `ferrodyn serve` opens the store (RocksDB in `--data-dir`, or memory with
+//! `--in-memory`), listens for the DynamoDB wire protocol, and shuts down
+//! gracefully on SIGINT or SIGTERM: it stops accepting, lets in-flight
+//! requests finish, flushes storage and exits 0.
+
+mod config;
+
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use ferrodyn_api::auth::{Auth, Credential};
+use ferrodyn_api::service::Service;
+use ferrodyn_core::Database;
+use ferrodyn_core::clock::SystemClock;
+use ferrodyn_storage::Engine;
+use ferrodyn_storage::memory::MemoryEngine;
+use ferrodyn_storage::rocks::{RocksEngine, Sync};
+use tracing_subscriber::EnvFilter;
+
+use crate::config::{ServeArgs, Settings};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ferrodyn",
+    version,
+    about = "A DynamoDB-compatible database server"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the server.
+    Serve(ServeArgs),
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve(args) => match serve(args) {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("ferrodyn: {e}");
+                std::process::ExitCode::FAILURE
+            }
+        },
+    }
+}
+
+fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
+    let settings = Settings::resolve(args)?;
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_new(&settings.log)?)
+        .with_writer(std::io::stderr)
+        .init();
+
+    let engine: Arc<dyn Engine> = match &settings.data_dir {
+        Some(dir) => Arc::new(RocksEngine::open(dir, Sync::Always)?),
+        None => Arc::new(MemoryEngine::new()),
+    };
+    let db = Arc::new(Database::open(engine, Arc::new(SystemClock))?);
+    let credentials = settings
+        .credentials
+        .iter()
+        .map(|c| Credential {
+            access_key_id: c.access_key_id.clone(),
+            secret_access_key: c.secret_access_key.clone(),
+            account_id: c
+                .account_id
+                .clone()
+                .unwrap_or_else(|| settings.account_id.clone()),
+        })
+        .collect();
+    let auth = Auth::new(credentials, settings.account_id.clone());
+    let local_mode = auth.is_local_mode();
+    let service = Arc::new(Service::new(
+        Arc::clone(&db),
+        auth,
+        settings.data_dir.is_some(),
+    ));
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind((settings.bind, settings.port)).await?;
+        let addr = listener.local_addr()?;
+        if local_mode {
+            tracing::info!("local development mode: no credentials configured, any well-formed signature is accepted");
+        }
+        match &settings.data_dir {
+            Some(dir) => tracing::info!(%addr, data_dir = %dir.display(), region = %settings.region, "ferrodyn listening"),
+            None => tracing::info!(%addr, region = %settings.region, "ferrodyn listening (in memory)"),
+        }
+        ferrodyn_api::server::serve(listener, service, shutdown_signal()).await;
+        Ok::<(), std::io::Error>(())
+    })?;
+    db.flush()?;
+    tracing::info!("ferrodyn stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+    tracing::info!("shutting down");
+}
