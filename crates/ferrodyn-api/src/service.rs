@@ -86,11 +86,10 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
-fn cors(headers: &mut HeaderMap, origin: Option<&HeaderValue>) {
-    let origin = origin
-        .cloned()
-        .unwrap_or_else(|| HeaderValue::from_static("*"));
-    headers.insert("access-control-allow-origin", origin);
+/// DynamoDB allows every origin: a browser's credentials travel in the SigV4
+/// signature, not in cookies, so `*` is safe.
+fn cors(headers: &mut HeaderMap) {
+    headers.insert("access-control-allow-origin", HeaderValue::from_static("*"));
     headers.insert(
         "access-control-expose-headers",
         HeaderValue::from_static("x-amzn-RequestId,x-amzn-ErrorType,x-amz-crc32,Date"),
@@ -103,7 +102,6 @@ fn respond(
     content_type: &'static str,
     request_id: &str,
     gzip: bool,
-    origin: Option<&HeaderValue>,
 ) -> Response<Full<Bytes>> {
     let crc = crc32fast::hash(&body);
     let (body, encoded) = if gzip && body.len() >= COMPRESS_BODY_BYTES_MIN {
@@ -128,14 +126,14 @@ fn respond(
     if encoded {
         h.insert("content-encoding", HeaderValue::from_static("gzip"));
     }
-    cors(h, origin);
+    cors(h);
     resp
 }
 
 fn error_response(
     e: &ApiError,
     request_id: &str,
-    origin: Option<&HeaderValue>,
+    content_type: &'static str,
 ) -> Response<Full<Bytes>> {
     let w = to_wire(e);
     match e {
@@ -146,7 +144,7 @@ fn error_response(
     }
     let body = serde_json::to_vec(&w.body).unwrap_or_default();
     let status = StatusCode::from_u16(w.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    respond(status, body, AMZ_JSON, request_id, false, origin)
+    respond(status, body, content_type, request_id, false)
 }
 
 fn decompress(encoding: Option<&str>, body: Bytes) -> Result<Bytes, StatusCode> {
@@ -176,10 +174,8 @@ pub async fn handle(
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     let id = request_id();
     let (parts, body) = req.into_parts();
-    let origin = parts.headers.get("origin").cloned();
-    let origin = origin.as_ref();
     let plain = |status: StatusCode, text: String| {
-        respond(status, text.into_bytes(), "text/plain", &id, false, origin)
+        respond(status, text.into_bytes(), "text/plain", &id, false)
     };
 
     match parts.method {
@@ -188,18 +184,23 @@ pub async fn handle(
             return Ok(plain(StatusCode::OK, format!("healthy: {host} ")));
         }
         Method::OPTIONS => {
+            // The preflight allows what the browser asks to send.
             let mut resp = plain(StatusCode::OK, String::new());
             let h = resp.headers_mut();
-            h.insert(
-                "access-control-allow-methods",
-                HeaderValue::from_static("GET,POST,OPTIONS"),
-            );
-            let allow = parts
-                .headers
-                .get("access-control-request-headers")
-                .cloned()
-                .unwrap_or_else(|| HeaderValue::from_static("*"));
-            h.insert("access-control-allow-headers", allow);
+            for (asked, allowed) in [
+                (
+                    "access-control-request-method",
+                    "access-control-allow-methods",
+                ),
+                (
+                    "access-control-request-headers",
+                    "access-control-allow-headers",
+                ),
+            ] {
+                if let Some(v) = parts.headers.get(asked) {
+                    h.insert(allowed, v.clone());
+                }
+            }
             h.insert(
                 "access-control-max-age",
                 HeaderValue::from_static(CORS_MAX_AGE_SECS),
@@ -214,7 +215,6 @@ pub async fn handle(
                 "application/xml",
                 &id,
                 false,
-                origin,
             ));
         }
     }
@@ -246,9 +246,14 @@ pub async fn handle(
             "application/xml",
             &id,
             false,
-            origin,
         ));
     }
+    // DynamoDB answers in the media type it was asked in.
+    let reply_type = if media == "application/json" {
+        "application/json"
+    } else {
+        AMZ_JSON
+    };
     let gzip = header(&parts.headers, "accept-encoding").is_some_and(|a| a.contains("gzip"));
     let host = header(&parts.headers, "host")
         .unwrap_or("localhost")
@@ -259,9 +264,9 @@ pub async fn handle(
         Ok((op, body)) => {
             tracing::debug!(request_id = %id, operation = op, "ok");
             let out = serde_json::to_vec(&body).unwrap_or_default();
-            respond(StatusCode::OK, out, AMZ_JSON, &id, gzip, origin)
+            respond(StatusCode::OK, out, reply_type, &id, gzip)
         }
-        Err(e) => error_response(&e, &id, origin),
+        Err(e) => error_response(&e, &id, reply_type),
     };
     Ok(resp)
 }

@@ -106,24 +106,23 @@ impl Catalog {
     }
 
     /// The names of an account's tables in a region, in order, starting
-    /// after `after` (exclusive), at most `limit` of them, and whether more
-    /// remain.
+    /// after `after` (exclusive), at most `limit` of them.
     pub fn list(
         &self,
         account: &str,
         region: &str,
         after: Option<&str>,
         limit: usize,
-    ) -> (Vec<String>, bool) {
+    ) -> Vec<String> {
         let tables = self.tables.read();
-        let mut names = tables
+        tables
             .range((account.to_owned(), region.to_owned(), String::new())..)
             .take_while(|((a, r, _), _)| a == account && r == region)
             .map(|((_, _, n), _)| n)
-            .filter(|n| after.is_none_or(|a| n.as_str() > a));
-        let page: Vec<String> = names.by_ref().take(limit).cloned().collect();
-        let more = names.next().is_some();
-        (page, more)
+            .filter(|n| after.is_none_or(|a| n.as_str() > a))
+            .take(limit)
+            .cloned()
+            .collect()
     }
 
     /// Takes the DDL lock.

@@ -99,3 +99,12 @@ pub const IN_OPERANDS_MAX: usize = 100;
 /// already has more than [`EXPRESSION_OPERATORS_MAX`] operators, so the bound
 /// rejects nothing that DynamoDB would accept.
 pub const EXPRESSION_NESTING_DEPTH_MAX: usize = 640;
+
+// Warm throughput.
+
+/// The read units per second a new on-demand table reports as warm
+/// throughput (DescribeTable's `WarmThroughput`).
+pub const ON_DEMAND_WARM_READ_UNITS_PER_SECOND: i64 = 12_000;
+/// The write units per second a new on-demand table reports as warm
+/// throughput.
+pub const ON_DEMAND_WARM_WRITE_UNITS_PER_SECOND: i64 = 4_000;

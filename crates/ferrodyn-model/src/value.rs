@@ -4,7 +4,7 @@
 //! after checking DynamoDB's rules (sets non-empty and free of duplicates,
 //! numbers in range, nesting at most [`DOCUMENT_NESTING_DEPTH_MAX`]). Code
 //! that builds values itself (update expressions, for example) must keep
-//! those rules, which is why sets are built through [`AttributeValue::validate`].
+//! those rules: no empty set, no duplicate set element.
 //!
 //! [`DOCUMENT_NESTING_DEPTH_MAX`]: crate::limits::DOCUMENT_NESTING_DEPTH_MAX
 

@@ -7,7 +7,7 @@
 //! concurrent syncing writers into one fsync (group commit), which is why
 //! commits on different keys must not be serialised here.
 //!
-//! Conditions are checked under striped key latches ([`crate::latch`]) held
+//! Conditions are checked under striped key latches (`crate::latch`) held
 //! from the first condition read until the write is durable: two commits on a
 //! common key are serialised, commits on disjoint keys run in parallel.
 //!

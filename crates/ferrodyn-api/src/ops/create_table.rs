@@ -53,18 +53,26 @@ pub(crate) fn stream(body: &Value) -> Option<StreamSpecification> {
     })
 }
 
-pub(crate) fn tags(body: &Value) -> Vec<Tag> {
-    body.get("Tags")
-        .and_then(Value::as_array)
-        .map(|l| {
-            l.iter()
-                .map(|t| Tag {
-                    key: opt_str(t, "Key").unwrap_or_default().to_owned(),
-                    value: opt_str(t, "Value").unwrap_or_default().to_owned(),
-                })
-                .collect()
+/// `Tags`. A tag without a key or value is refused here, where its absence
+/// is still visible, with the message DynamoDB gives.
+pub(crate) fn tags(body: &Value) -> Result<Vec<Tag>, ApiError> {
+    let Some(list) = body.get("Tags").and_then(Value::as_array) else {
+        return Ok(Vec::new());
+    };
+    list.iter()
+        .map(|t| {
+            let key = opt_str(t, "Key").ok_or_else(|| {
+                ApiError::Validation("The Tag Key provided is invalid, Key: null".into())
+            })?;
+            let value = opt_str(t, "Value").ok_or_else(|| {
+                ApiError::Validation("The Tag Value provided is invalid, Value: null".into())
+            })?;
+            Ok(Tag {
+                key: key.to_owned(),
+                value: value.to_owned(),
+            })
         })
-        .unwrap_or_default()
+        .collect()
 }
 
 pub(super) fn handle(call: &Call<'_>) -> Result<Value, ApiError> {
@@ -106,7 +114,7 @@ pub(super) fn handle(call: &Call<'_>) -> Result<Value, ApiError> {
         key_schema,
         billing_mode: billing_mode(body),
         provisioned_throughput: throughput(body),
-        tags: tags(body),
+        tags: tags(body)?,
         deletion_protection_enabled: opt_bool(body, "DeletionProtectionEnabled"),
         table_class: table_class(body),
         sse_specification: sse(body),

@@ -6,12 +6,12 @@ use serde_json::Value;
 use super::Call;
 use super::put_item::{output, return_values};
 use crate::error::ApiError;
-use crate::wire::{return_consumed_capacity, table_name, value};
+use crate::wire::{data_table_name, return_consumed_capacity, value};
 
 pub(super) fn handle(call: &Call<'_>) -> Result<Value, ApiError> {
     let body = call.body;
     let input = DeleteItemInput {
-        table_name: table_name(body, "TableName")?,
+        table_name: data_table_name(body, "TableName")?,
         key: value::item(body.get("Key").unwrap_or(&Value::Null))?,
         return_values: return_values(body)?,
         return_consumed_capacity: return_consumed_capacity(body),

@@ -6,13 +6,14 @@ use serde_json::{Map, Value};
 use super::Call;
 use crate::error::ApiError;
 use crate::wire::{
-    attributes_to_get, consumed_capacity, opt_bool, return_consumed_capacity, table_name, value,
+    attributes_to_get, consumed_capacity, data_table_name, opt_bool, return_consumed_capacity,
+    value,
 };
 
 pub(super) fn handle(call: &Call<'_>) -> Result<Value, ApiError> {
     let body = call.body;
     let input = GetItemInput {
-        table_name: table_name(body, "TableName")?,
+        table_name: data_table_name(body, "TableName")?,
         key: value::item(body.get("Key").unwrap_or(&Value::Null))?,
         consistent_read: opt_bool(body, "ConsistentRead").unwrap_or(false),
         return_consumed_capacity: return_consumed_capacity(body),

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use super::Call;
 use crate::error::ApiError;
-use crate::wire::{consumed_capacity, opt_str, return_consumed_capacity, table_name, value};
+use crate::wire::{consumed_capacity, data_table_name, opt_str, return_consumed_capacity, value};
 
 /// `ReturnValues` for PutItem and DeleteItem, with AWS's message for the
 /// values only UpdateItem takes.
@@ -37,7 +37,7 @@ pub(crate) fn output(
 pub(super) fn handle(call: &Call<'_>) -> Result<Value, ApiError> {
     let body = call.body;
     let input = PutItemInput {
-        table_name: table_name(body, "TableName")?,
+        table_name: data_table_name(body, "TableName")?,
         item: value::item(body.get("Item").unwrap_or(&Value::Null))?,
         return_values: return_values(body)?,
         return_consumed_capacity: return_consumed_capacity(body),

@@ -9,6 +9,6 @@ use crate::wire::opt_str;
 
 pub(super) fn handle(call: &Call<'_>) -> Result<Value, ApiError> {
     let arn = opt_str(call.body, "ResourceArn").unwrap_or_default();
-    call.db.tag_resource(call.ctx, arn, tags(call.body))?;
+    call.db.tag_resource(call.ctx, arn, tags(call.body)?)?;
     Ok(json!({}))
 }

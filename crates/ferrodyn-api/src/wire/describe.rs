@@ -2,6 +2,7 @@
 
 use ferrodyn_core::ops::TableDescription;
 use ferrodyn_core::table::BillingMode;
+use ferrodyn_model::limits;
 use serde_json::{Map, Value, json};
 
 /// Epoch milliseconds as the seconds-with-fraction DynamoDB sends.
@@ -58,6 +59,16 @@ pub fn table_description(d: &TableDescription) -> Value {
             b.insert("LastUpdateToPayPerRequestDateTime".into(), epoch_seconds(t));
         }
         m.insert("BillingModeSummary".into(), Value::Object(b));
+    }
+    if meta.billing_mode == BillingMode::PayPerRequest {
+        m.insert(
+            "WarmThroughput".into(),
+            json!({
+                "ReadUnitsPerSecond": limits::ON_DEMAND_WARM_READ_UNITS_PER_SECOND,
+                "WriteUnitsPerSecond": limits::ON_DEMAND_WARM_WRITE_UNITS_PER_SECOND,
+                "Status": "ACTIVE",
+            }),
+        );
     }
     if let Some(s) = &meta.stream {
         let mut spec = Map::new();

@@ -28,9 +28,24 @@ pub fn opt_u64(body: &Value, name: &str) -> Option<u64> {
         .and_then(|v| v.as_u64().or_else(|| v.as_f64().map(|f| f.max(0.0) as u64)))
 }
 
-/// A table name or ARN member. Names that are not ARNs must satisfy the
-/// table-name constraints, reported in DynamoDB's constraint format.
+/// A table name or ARN member of a data-plane operation (items, queries,
+/// batches). The service model allows 1 to 1024 characters there (the shape
+/// check has enforced that), so a two-character name is merely not found;
+/// but a name that is not an ARN must still match the table-name pattern
+/// and be at most 255 characters, as AWS reports.
+pub fn data_table_name(body: &Value, member: &str) -> Result<String, ApiError> {
+    checked_table_name(body, member, 1)
+}
+
+/// A table name or ARN member of a control-plane operation (CreateTable,
+/// DescribeTable, UpdateTable, DeleteTable). Names that are not ARNs must
+/// satisfy the table-name constraints, reported in DynamoDB's constraint
+/// format.
 pub fn table_name(body: &Value, member: &str) -> Result<String, ApiError> {
+    checked_table_name(body, member, TABLE_NAME_LENGTH_MIN)
+}
+
+fn checked_table_name(body: &Value, member: &str, min_len: usize) -> Result<String, ApiError> {
     let path = lower_first(member);
     let Some(name) = opt_str(body, member) else {
         return Err(ApiError::Validation(format!(
@@ -47,9 +62,9 @@ pub fn table_name(body: &Value, member: &str) -> Result<String, ApiError> {
         ));
     }
     let len = name.chars().count();
-    if len < TABLE_NAME_LENGTH_MIN {
+    if len < min_len {
         errors.push(format!(
-            "Value '{name}' at '{path}' failed to satisfy constraint: Member must have length greater than or equal to {TABLE_NAME_LENGTH_MIN}"
+            "Value '{name}' at '{path}' failed to satisfy constraint: Member must have length greater than or equal to {min_len}"
         ));
     }
     if len > TABLE_NAME_LENGTH_MAX {
@@ -83,27 +98,15 @@ pub fn return_consumed_capacity(body: &Value) -> ReturnConsumedCapacity {
     }
 }
 
-/// Writes a `ConsumedCapacity` object.
+/// Writes a `ConsumedCapacity` object. DynamoDB reports single-item
+/// operations with `TableName` and `CapacityUnits` only (no read/write
+/// split), plus `Table.CapacityUnits` when `INDEXES` was asked for.
 pub fn consumed_capacity(c: &ConsumedCapacity) -> Value {
     let mut m = Map::new();
     m.insert("TableName".into(), json!(c.table_name));
     m.insert("CapacityUnits".into(), json!(c.capacity_units));
-    if let Some(r) = c.read_units {
-        m.insert("ReadCapacityUnits".into(), json!(r));
-    }
-    if let Some(w) = c.write_units {
-        m.insert("WriteCapacityUnits".into(), json!(w));
-    }
     if c.with_breakdown {
-        let mut t = Map::new();
-        t.insert("CapacityUnits".into(), json!(c.capacity_units));
-        if let Some(r) = c.read_units {
-            t.insert("ReadCapacityUnits".into(), json!(r));
-        }
-        if let Some(w) = c.write_units {
-            t.insert("WriteCapacityUnits".into(), json!(w));
-        }
-        m.insert("Table".into(), Value::Object(t));
+        m.insert("Table".into(), json!({ "CapacityUnits": c.capacity_units }));
     }
     Value::Object(m)
 }

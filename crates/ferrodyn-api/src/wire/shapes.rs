@@ -79,6 +79,13 @@ pub fn check_request(operation: &str, body: &Value) -> Result<(), ApiError> {
         return Ok(());
     };
     check_types(model, shape, body, 0)?;
+    for (op, member) in REQUIRED_PARAMETERS_FIRST {
+        if *op == operation && body.get(*member).is_none_or(Value::is_null) {
+            return Err(ApiError::Validation(format!(
+                "The parameter '{member}' is required but was not present in the request"
+            )));
+        }
+    }
     let mut errors = Vec::new();
     check_constraints(model, shape, body, "", &mut errors, 0);
     if errors.is_empty() {
@@ -91,6 +98,21 @@ pub fn check_request(operation: &str, body: &Value) -> Result<(), ApiError> {
         errors.join("; ")
     )))
 }
+
+/// Members whose absence DynamoDB reports on its own, before any constraint,
+/// as "The parameter 'X' is required but was not present in the request".
+const REQUIRED_PARAMETERS_FIRST: &[(&str, &str)] = &[("CreateTable", "TableName")];
+
+/// Shapes whose constraints DynamoDB checks in the service itself, with its
+/// own messages (tags: "The Tag Key provided is invalid, Key: ..."), rather
+/// than in the generic constraint pass. Their types are still checked.
+const SERVICE_CHECKED_SHAPES: &[&str] = &[
+    "TagList",
+    "Tag",
+    "TagKeyList",
+    "TagKeyString",
+    "TagValueString",
+];
 
 fn serialization(msg: impl Into<String>) -> ApiError {
     ApiError::Serialization(msg.into())
@@ -267,6 +289,9 @@ fn check_constraints(
                 let Some(s) = model.shapes.get(member_shape) else {
                     continue;
                 };
+                if SERVICE_CHECKED_SHAPES.contains(&member_shape.as_str()) {
+                    continue;
+                }
                 let sub = if path.is_empty() {
                     lower_first(name)
                 } else {
@@ -320,6 +345,25 @@ fn check_constraints(
     }
 }
 
+/// The order in which DynamoDB lists an enum's values in a validation
+/// message. It is neither the model's order nor alphabetical: every listing
+/// we have seen from AWS (ReturnValues, Select, ReturnConsumedCapacity,
+/// ScalarAttributeType, KeyType, BillingMode, ConditionalOperator) is in
+/// ascending order of the value's Java `String.hashCode()` modulo 32, the
+/// iteration order of a hash set with 32 buckets. Ties keep model order.
+fn enum_listing_order(values: &[String]) -> Vec<&str> {
+    const BUCKETS: u32 = 32;
+    let bucket = |s: &str| {
+        s.encode_utf16().fold(0u32, |h, unit| {
+            h.wrapping_mul(31).wrapping_add(u32::from(unit))
+        }) % BUCKETS
+    };
+    let mut ordered: Vec<&str> = values.iter().map(String::as_str).collect();
+    // A stable sort, so that equal buckets keep the model's order.
+    ordered.sort_by_key(|s| bucket(s));
+    ordered
+}
+
 fn check_scalar(shape: &Shape, v: &Value, path: &str, errors: &mut Vec<String>) {
     if let Some(values) = &shape.enum_values
         && let Value::String(s) = v
@@ -327,7 +371,7 @@ fn check_scalar(shape: &Shape, v: &Value, path: &str, errors: &mut Vec<String>) 
     {
         let msg = format!(
             "Member must satisfy enum value set: [{}]",
-            values.join(", ")
+            enum_listing_order(values).join(", ")
         );
         push(errors, shape, v, path, &msg);
     }
@@ -407,6 +451,29 @@ mod tests {
         assert!(MODEL.is_some());
         assert!(is_known_operation("PutItem"));
         assert!(!is_known_operation("Frobnicate"));
+    }
+
+    #[test]
+    fn enums_are_listed_in_awss_order() {
+        // Listings observed from AWS.
+        for observed in [
+            &["ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW"][..],
+            &[
+                "SPECIFIC_ATTRIBUTES",
+                "COUNT",
+                "ALL_ATTRIBUTES",
+                "ALL_PROJECTED_ATTRIBUTES",
+            ],
+            &["INDEXES", "TOTAL", "NONE"],
+            &["B", "N", "S"],
+            &["PROVISIONED", "PAY_PER_REQUEST"],
+            &["OR", "AND"],
+        ] {
+            let mut model: Vec<String> = observed.iter().map(|s| (*s).to_owned()).collect();
+            model.sort();
+            model.reverse();
+            assert_eq!(enum_listing_order(&model), observed);
+        }
     }
 
     #[test]

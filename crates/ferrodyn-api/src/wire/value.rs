@@ -89,7 +89,8 @@ fn as_array(v: &Value) -> Result<&Vec<Value>, ApiError> {
 }
 
 /// Converts one wire attribute value. `depth` counts the lists and maps
-/// around it.
+/// around it. DynamoDB counts the item as the first of its 32 nesting
+/// levels, so the 32nd list or map is refused.
 pub fn attribute_value(v: &Value, depth: usize) -> Result<AttributeValue, ApiError> {
     let Value::Object(obj) = v else {
         return Err(ApiError::Serialization(
@@ -128,7 +129,7 @@ pub fn attribute_value(v: &Value, depth: usize) -> Result<AttributeValue, ApiErr
             AttributeValue::Null
         }
         "M" => {
-            if depth >= DOCUMENT_NESTING_DEPTH_MAX {
+            if depth + 1 >= DOCUMENT_NESTING_DEPTH_MAX {
                 return Err(ApiError::Validation(NESTING_TOO_DEEP.into()));
             }
             let Value::Object(map) = value else {
@@ -137,7 +138,7 @@ pub fn attribute_value(v: &Value, depth: usize) -> Result<AttributeValue, ApiErr
             AttributeValue::M(map_of(map, depth + 1)?)
         }
         "L" => {
-            if depth >= DOCUMENT_NESTING_DEPTH_MAX {
+            if depth + 1 >= DOCUMENT_NESTING_DEPTH_MAX {
                 return Err(ApiError::Validation(NESTING_TOO_DEEP.into()));
             }
             AttributeValue::L(
@@ -336,7 +337,9 @@ mod tests {
     #[test]
     fn nesting_limit() {
         let mut v = json!({"S": "leaf"});
-        for _ in 0..DOCUMENT_NESTING_DEPTH_MAX {
+        // An item is the first level, so a value may sit inside 31 lists or
+        // maps; DynamoDB rejects the 32nd.
+        for _ in 0..DOCUMENT_NESTING_DEPTH_MAX - 1 {
             v = json!({"L": [v]});
         }
         assert!(attribute_value(&v, 0).is_ok());

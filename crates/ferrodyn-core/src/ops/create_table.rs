@@ -124,9 +124,14 @@ pub(crate) fn validate_key_schema(
     let range = key_schema.get(1);
     if let Some(r) = range {
         if r.name == hash.name {
-            return Err(CoreError::validation(
-                "Both the Hash Key and the Range Key element in the KeySchema have the same name",
-            ));
+            // AWS reports a repeated key attribute as undefined unless two
+            // attributes are defined (observed wording; see compatibility.md).
+            let message = if defs.len() < 2 {
+                "Invalid KeySchema: Some index key attribute have no definition"
+            } else {
+                "Both the Hash Key and the Range Key element in the KeySchema have the same name"
+            };
+            return Err(CoreError::validation(message));
         }
         if r.key_type != KeyType::Range {
             return Err(CoreError::validation(
@@ -222,15 +227,20 @@ pub(crate) fn sse_settings(spec: Option<&SseSpecification>) -> Result<Option<Sse
 }
 
 /// Turns a `StreamSpecification` into stored settings.
+/// `creating` selects CreateTable's wording for a missing view type.
 pub(crate) fn stream_settings(
     spec: Option<&StreamSpecification>,
     now_millis: i64,
+    creating: bool,
 ) -> Result<Option<StreamSettings>> {
     let Some(spec) = spec else { return Ok(None) };
     if spec.enabled && spec.view_type.is_none() {
-        return Err(CoreError::validation(
-            "One or more parameter values were invalid: StreamSpecification must specify a StreamViewType when StreamEnabled is true",
-        ));
+        // "UpdateViewType" is AWS's own spelling in CreateTable's message.
+        return Err(CoreError::invalid_parameter(if creating {
+            "Table is being created with a stream enabled, UpdateViewType is required"
+        } else {
+            "StreamSpecification must specify a StreamViewType when StreamEnabled is true"
+        }));
     }
     if !spec.enabled && spec.view_type.is_some() {
         return Err(CoreError::invalid_parameter(
@@ -293,7 +303,7 @@ impl Database {
         super::tag_resource::validate_tags(&input.tags, 0)?;
         let now = self.clock.now_millis();
         let sse = sse_settings(input.sse_specification.as_ref())?;
-        let stream = stream_settings(input.stream_specification.as_ref(), now)?;
+        let stream = stream_settings(input.stream_specification.as_ref(), now, true)?;
 
         let ddl = self.catalog.lock_ddl();
         if self

@@ -13,10 +13,9 @@ impl Database {
         let ddl = self.catalog.lock_ddl();
         let meta = self.resolve_table(ctx, table_name, table_not_found)?;
         if meta.deletion_protection {
-            return Err(CoreError::validation(format!(
-                "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first. ResourceArn: {}",
-                meta.arn()
-            )));
+            return Err(CoreError::validation(
+                "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.",
+            ));
         }
         let description = self.describe(&meta, TableStatus::Deleting)?;
         self.catalog.remove(self.engine.as_ref(), &ddl, &meta)?;

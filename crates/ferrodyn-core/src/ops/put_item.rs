@@ -39,11 +39,12 @@ pub(crate) const ITEM_TOO_LARGE: &str = "Item size has exceeded the maximum allo
 impl Database {
     /// PutItem.
     pub fn put_item(&self, ctx: &RequestContext, input: PutItemInput) -> Result<PutItemOutput> {
-        let table = self.resolve_table(ctx, &input.table_name, resource_not_found)?;
-        let key = key_from_item(table.id, &table.key_schema(), &input.item)?;
+        // AWS rejects an oversized item before it looks the table up.
         if item_size_bytes(&input.item) > ITEM_SIZE_BYTES_MAX {
             return Err(CoreError::validation(ITEM_TOO_LARGE));
         }
+        let table = self.resolve_table(ctx, &input.table_name, resource_not_found)?;
+        let key = key_from_item(table.id, &table.key_schema(), &input.item)?;
         let item = input.item;
         // The closure runs once more after each lost race; cloning there
         // keeps the write path one shape for every operation.

@@ -8,29 +8,56 @@ use crate::database::Database;
 use crate::error::{CoreError, Result};
 use crate::table::{TableMeta, Tag, parse_table_arn};
 
-/// Validates tags about to be added to a resource that has `existing` tags
-/// with other keys.
-pub(crate) fn validate_tags(tags: &[Tag], existing: usize) -> Result<()> {
+/// Whether `c` may appear in a tag key or value: letters and digits of
+/// any script, white space, and `_ . : / = + - @` (AWS's tagging rules).
+fn is_tag_char(c: char) -> bool {
+    c.is_alphanumeric() || c.is_whitespace() || "_.:/=+-@".contains(c)
+}
+
+/// Whether a tag key uses the prefix reserved for AWS, in any case.
+fn has_reserved_prefix(key: &str) -> bool {
+    key.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("aws:"))
+}
+
+/// The message for a key that uses the reserved prefix.
+pub(crate) fn reserved_prefix_error(key: &str) -> CoreError {
+    CoreError::validation(format!("Tag Key cannot be prefixed with aws:, Key: {key}"))
+}
+
+/// Validates tags to be added to a resource that keeps `kept` tags with
+/// other keys, with DynamoDB's messages, in its order: each tag's key, value
+/// and prefix, then duplicates, then the count.
+pub(crate) fn validate_tags(tags: &[Tag], kept: usize) -> Result<()> {
     for t in tags {
         let key_len = t.key.chars().count();
-        if key_len == 0
-            || key_len > TAG_KEY_LENGTH_MAX
-            || t.value.chars().count() > TAG_VALUE_LENGTH_MAX
-        {
-            return Err(CoreError::invalid_parameter(
-                "Tag key or value length is invalid",
-            ));
+        if key_len == 0 || key_len > TAG_KEY_LENGTH_MAX || !t.key.chars().all(is_tag_char) {
+            return Err(CoreError::validation(format!(
+                "The Tag Key provided is invalid, Key: {}",
+                t.key
+            )));
         }
-        if t.key.starts_with("aws:") {
-            return Err(CoreError::invalid_parameter(
-                "Tag key cannot start with the reserved prefix aws:",
-            ));
+        if t.value.chars().count() > TAG_VALUE_LENGTH_MAX || !t.value.chars().all(is_tag_char) {
+            return Err(CoreError::validation(format!(
+                "The Tag Value provided is invalid, Value: {}",
+                t.value
+            )));
+        }
+        if has_reserved_prefix(&t.key) {
+            return Err(reserved_prefix_error(&t.key));
         }
     }
-    if existing + tags.len() > TAGS_PER_RESOURCE_MAX {
-        return Err(CoreError::LimitExceeded(format!(
-            "The number of tags for the resource exceeds the limit of {TAGS_PER_RESOURCE_MAX}"
-        )));
+    for (i, t) in tags.iter().enumerate() {
+        if tags[..i].iter().any(|earlier| earlier.key == t.key) {
+            return Err(CoreError::validation(format!(
+                "Duplicate Tag Keys provided as input: Duplicate Tag Key found {}",
+                t.key
+            )));
+        }
+    }
+    if kept + tags.len() > TAGS_PER_RESOURCE_MAX {
+        return Err(CoreError::validation(
+            "Number of Tags exceed the current limit for the provided ResourceArn",
+        ));
     }
     Ok(())
 }
@@ -64,6 +91,11 @@ impl Database {
     pub fn tag_resource(&self, ctx: &RequestContext, arn: &str, tags: Vec<Tag>) -> Result<()> {
         let ddl = self.catalog.lock_ddl();
         let mut meta = (*self.resolve_arn(ctx, arn)?).clone();
+        if tags.is_empty() {
+            return Err(CoreError::validation(
+                "Atleast one Tag needs to be provided as Input.",
+            ));
+        }
         let kept = meta
             .tags
             .iter()

@@ -48,6 +48,20 @@ impl Database {
                 "ferrodyn does not support secondary indexes yet",
             ));
         }
+        let others = input.billing_mode.is_some()
+            || input.provisioned_throughput.is_some()
+            || input.stream_specification.is_some()
+            || input.sse_specification.is_some();
+        if input.table_class.is_some() && (others || input.deletion_protection_enabled.is_some()) {
+            return Err(CoreError::invalid_parameter(
+                "TableClass modification must be the only operation in the request",
+            ));
+        }
+        if input.deletion_protection_enabled.is_some() && others {
+            return Err(CoreError::invalid_parameter(
+                "DeletionProtection modification must be the only operation in the request",
+            ));
+        }
         let ddl = self.catalog.lock_ddl();
         let current = self.resolve_table(ctx, &input.table_name, table_not_found)?;
         let mut meta = (*current).clone();
@@ -127,7 +141,7 @@ impl Database {
                     meta.name
                 )));
             }
-            meta.stream = super::create_table::stream_settings(Some(spec), now)?;
+            meta.stream = super::create_table::stream_settings(Some(spec), now, false)?;
             changed = true;
         }
         if let Some(spec) = input.sse_specification.as_ref() {
@@ -136,7 +150,7 @@ impl Database {
         }
         if !changed {
             return Err(CoreError::validation(
-                "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required",
+                "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, MultiAccountReplicaReady, ReplicaTransitRoleArn, MultiRegionConsistency, DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass is required",
             ));
         }
         let meta = self.catalog.put(
@@ -146,6 +160,12 @@ impl Database {
             WriteBatch::default(),
             false,
         )?;
-        self.describe(&meta, TableStatus::Updating)
+        // AWS answers with the table as it is while the update starts: the
+        // new settings, but the throughput still at its old values.
+        let mut description = self.describe(&meta, TableStatus::Updating)?;
+        let th = &mut description.meta.throughput;
+        th.read_units = current.throughput.read_units;
+        th.write_units = current.throughput.write_units;
+        Ok(description)
     }
 }

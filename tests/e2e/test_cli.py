@@ -1,0 +1,134 @@
+"""The AWS CLI (v1, installed in the same virtualenv) against ferrodyn."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ACCOUNT, DUMMY_KEY, DUMMY_SECRET, unique_name, wait_active, wait_gone
+
+
+def _aws_binary() -> str:
+    candidate = Path(sys.executable).parent / "aws"
+    if candidate.exists():
+        return str(candidate)
+    found = shutil.which("aws")
+    if not found:
+        pytest.fail("the AWS CLI ('aws') is not installed; pip install -r tests/e2e/requirements.txt", pytrace=False)
+    return found
+
+
+@pytest.fixture(scope="module")
+def aws(server, tmp_path_factory):
+    home = tmp_path_factory.mktemp("awscli-home")
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(home),
+        "AWS_ACCESS_KEY_ID": DUMMY_KEY,
+        "AWS_SECRET_ACCESS_KEY": DUMMY_SECRET,
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_CONFIG_FILE": str(home / "config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(home / "credentials"),
+        "AWS_PAGER": "",
+        "AWS_MAX_ATTEMPTS": "1",
+    }
+    binary = _aws_binary()
+
+    def run(*args: str, check: bool = True, region: str | None = None) -> subprocess.CompletedProcess:
+        cmd = [binary, "dynamodb", *args, "--endpoint-url", server.endpoint, "--output", "json"]
+        if region:
+            cmd += ["--region", region]
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+        if check:
+            assert proc.returncode == 0, f"{cmd}\nrc={proc.returncode}\nstdout={proc.stdout}\nstderr={proc.stderr}"
+        return proc
+
+    return run
+
+
+def test_cli_full_lifecycle(aws, ddb):
+    name = unique_name("cli")
+    created = json.loads(aws(
+        "create-table", "--table-name", name,
+        "--attribute-definitions", "AttributeName=id,AttributeType=S", "AttributeName=ts,AttributeType=N",
+        "--key-schema", "AttributeName=id,KeyType=HASH", "AttributeName=ts,KeyType=RANGE",
+        "--billing-mode", "PAY_PER_REQUEST",
+    ).stdout)
+    assert created["TableDescription"]["TableName"] == name
+    assert created["TableDescription"]["TableArn"] == f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/{name}"
+    wait_active(ddb, name)
+
+    desc = json.loads(aws("describe-table", "--table-name", name).stdout)["Table"]
+    assert desc["TableStatus"] == "ACTIVE"
+    assert desc["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"},
+                                 {"AttributeName": "ts", "KeyType": "RANGE"}]
+    assert desc["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+
+    listed = json.loads(aws("list-tables").stdout)["TableNames"]
+    assert name in listed
+
+    item = {"id": {"S": "cli-1"}, "ts": {"N": "1.50"}, "tags": {"SS": ["a", "b"]},
+            "doc": {"M": {"nested": {"L": [{"BOOL": True}, {"NULL": True}]}}}, "bin": {"B": "AAEC"}}
+    out = aws("put-item", "--table-name", name, "--item", json.dumps(item),
+              "--return-consumed-capacity", "TOTAL").stdout
+    assert json.loads(out)["ConsumedCapacity"] == {"TableName": name, "CapacityUnits": 1.0}
+
+    got = json.loads(aws("get-item", "--table-name", name, "--consistent-read",
+                         "--key", json.dumps({"id": {"S": "cli-1"}, "ts": {"N": "1.5"}})).stdout)["Item"]
+    assert got["ts"] == {"N": "1.5"}
+    assert sorted(got["tags"]["SS"]) == ["a", "b"]
+    assert got["doc"] == item["doc"]
+    # AWS CLI v1 sends a blob given on the command line as raw bytes
+    # (cli_binary_format raw-in-base64-out) and prints blobs in base64.
+    assert got["bin"] == {"B": "QUFFQw=="}
+
+    old = json.loads(aws("delete-item", "--table-name", name, "--return-values", "ALL_OLD",
+                         "--key", json.dumps({"id": {"S": "cli-1"}, "ts": {"N": "1.5"}})).stdout)
+    assert old["Attributes"]["id"] == {"S": "cli-1"}
+    # get-item of a missing item prints nothing (empty response body) in CLI v1
+    missing = aws("get-item", "--table-name", name, "--key", json.dumps({"id": {"S": "cli-1"}, "ts": {"N": "1.5"}}))
+    assert missing.stdout.strip() in ("", "{}")
+
+    deleted = json.loads(aws("delete-table", "--table-name", name).stdout)
+    assert deleted["TableDescription"]["TableStatus"] == "DELETING"
+    wait_gone(ddb, name)
+    assert name not in json.loads(aws("list-tables").stdout)["TableNames"]
+
+
+def test_cli_error_output(aws):
+    name = unique_name("cli_missing")
+    proc = aws("describe-table", "--table-name", name, check=False)
+    # CLI v1 exits 255 on a service error and prints the code and message.
+    assert proc.returncode == 255, proc
+    assert "ResourceNotFoundException" in proc.stderr
+    assert f"Requested resource not found: Table: {name} not found" in proc.stderr
+
+
+def test_cli_provisioned_table_and_update(aws, ddb):
+    name = unique_name("cli_prov")
+    aws("create-table", "--table-name", name,
+        "--attribute-definitions", "AttributeName=pk,AttributeType=B",
+        "--key-schema", "AttributeName=pk,KeyType=HASH",
+        "--provisioned-throughput", "ReadCapacityUnits=3,WriteCapacityUnits=4")
+    wait_active(ddb, name)
+    aws("update-table", "--table-name", name, "--provisioned-throughput", "ReadCapacityUnits=6,WriteCapacityUnits=4")
+    wait_active(ddb, name)
+    pt = json.loads(aws("describe-table", "--table-name", name).stdout)["Table"]["ProvisionedThroughput"]
+    assert (pt["ReadCapacityUnits"], pt["WriteCapacityUnits"]) == (6, 4)
+
+
+def test_cli_region_flag(aws, server):
+    name = unique_name("cli_region")
+    aws("create-table", "--table-name", name, "--region", "eu-west-1",
+        "--attribute-definitions", "AttributeName=pk,AttributeType=S",
+        "--key-schema", "AttributeName=pk,KeyType=HASH", "--billing-mode", "PAY_PER_REQUEST")
+    west = server.client(region="eu-west-1")
+    t = wait_active(west, name)
+    assert t["TableArn"] == f"arn:aws:dynamodb:eu-west-1:{ACCOUNT}:table/{name}"
+    assert name not in json.loads(aws("list-tables").stdout)["TableNames"]
