@@ -12,6 +12,7 @@ If it is missing, every test that needs a server *fails* with a clear message
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -343,6 +344,81 @@ def client_error(excinfo) -> tuple[str, str, int]:
         err["Error"].get("Message"),
         err["ResponseMetadata"]["HTTPStatusCode"],
     )
+
+
+# --------------------------------------------------------------------------
+# Attribute-value builders (low-level boto3 client form; B values are bytes)
+# --------------------------------------------------------------------------
+
+
+def S(v: str) -> dict:
+    return {"S": v}
+
+
+def N(v) -> dict:
+    return {"N": str(v)}
+
+
+def B(v: bytes) -> dict:
+    return {"B": v}
+
+
+def BOOL(v: bool) -> dict:
+    return {"BOOL": v}
+
+
+NULL = {"NULL": True}
+
+
+def L(*v) -> dict:
+    return {"L": list(v)}
+
+
+def M(**v) -> dict:
+    return {"M": v}
+
+
+def SS(*v) -> dict:
+    return {"SS": list(v)}
+
+
+def NS(*v) -> dict:
+    return {"NS": [str(x) for x in v]}
+
+
+def BS(*v) -> dict:
+    return {"BS": list(v)}
+
+
+def to_wire(item: dict) -> dict:
+    """Low-level client item -> JSON wire form (B/BS as base64)."""
+
+    def conv(av):
+        (t, v), = av.items()
+        if t == "B":
+            return {"B": base64.b64encode(v).decode()}
+        if t == "BS":
+            return {"BS": [base64.b64encode(x).decode() for x in v]}
+        if t == "L":
+            return {"L": [conv(x) for x in v]}
+        if t == "M":
+            return {"M": {kk: conv(x) for kk, x in v.items()}}
+        return {t: v}
+
+    return {kk: conv(v) for kk, v in item.items()}
+
+
+def canon(v):
+    """Sets are unordered: sort set members so items compare by value."""
+    if isinstance(v, dict):
+        if len(v) == 1:
+            (t, x), = v.items()
+            if t in ("SS", "NS", "BS"):
+                return {t: sorted(x)}
+        return {kk: canon(x) for kk, x in v.items()}
+    if isinstance(v, list):
+        return [canon(x) for x in v]
+    return v
 
 
 # --------------------------------------------------------------------------

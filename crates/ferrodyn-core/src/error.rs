@@ -50,6 +50,14 @@ impl CoreError {
     }
 }
 
+/// Every expression error is a `ValidationException` with the expression
+/// crate's message.
+impl From<ferrodyn_expr::ExprError> for CoreError {
+    fn from(e: ferrodyn_expr::ExprError) -> CoreError {
+        CoreError::Validation(e.to_string())
+    }
+}
+
 impl From<StorageError> for CoreError {
     fn from(e: StorageError) -> CoreError {
         CoreError::Internal(e.to_string())

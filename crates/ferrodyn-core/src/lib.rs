@@ -21,6 +21,7 @@ pub mod clock;
 pub mod context;
 pub mod database;
 pub mod error;
+pub mod expressions;
 pub mod item;
 pub mod keyspace;
 pub mod ops;

@@ -4,92 +4,23 @@ use std::sync::Arc;
 
 use ferrodyn_core::capacity::ReturnConsumedCapacity;
 use ferrodyn_core::change;
-use ferrodyn_core::clock::ManualClock;
 use ferrodyn_core::ops::ReturnValues;
-use ferrodyn_core::ops::create_table::{
-    AttributeDefinition, CreateTableInput, KeySchemaElement, KeyType, ProvisionedThroughput,
-};
+use ferrodyn_core::ops::create_table::{AttributeDefinition, ProvisionedThroughput};
 use ferrodyn_core::ops::delete_item::DeleteItemInput;
 use ferrodyn_core::ops::get_item::GetItemInput;
 use ferrodyn_core::ops::put_item::PutItemInput;
 use ferrodyn_core::ops::update_table::UpdateTableInput;
 use ferrodyn_core::table::{BillingMode, TableStatus, Tag};
-use ferrodyn_core::{CoreError, Database, RequestContext};
+use ferrodyn_core::{CoreError, RequestContext};
 use ferrodyn_model::schema::ScalarType;
-use ferrodyn_model::{AttributeValue, Item, Number};
+use ferrodyn_model::{AttributeValue, Item};
 use ferrodyn_storage::Engine;
 use ferrodyn_storage::memory::MemoryEngine;
 use ferrodyn_storage::rocks::{RocksEngine, Sync};
 
-fn ctx() -> RequestContext {
-    RequestContext {
-        account_id: "000000000000".into(),
-        region: "us-east-1".into(),
-    }
-}
+mod support;
 
-fn s(v: &str) -> AttributeValue {
-    AttributeValue::S(v.into())
-}
-
-fn n(v: &str) -> AttributeValue {
-    AttributeValue::N(Number::parse(v).expect("number"))
-}
-
-fn item(pairs: &[(&str, AttributeValue)]) -> Item {
-    pairs
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), v.clone()))
-        .collect()
-}
-
-fn create_input(name: &str, sort: bool) -> CreateTableInput {
-    let mut key_schema = vec![KeySchemaElement {
-        name: "pk".into(),
-        key_type: KeyType::Hash,
-    }];
-    let mut defs = vec![AttributeDefinition {
-        name: "pk".into(),
-        scalar_type: ScalarType::S,
-    }];
-    if sort {
-        key_schema.push(KeySchemaElement {
-            name: "sk".into(),
-            key_type: KeyType::Range,
-        });
-        defs.push(AttributeDefinition {
-            name: "sk".into(),
-            scalar_type: ScalarType::N,
-        });
-    }
-    CreateTableInput {
-        table_name: name.into(),
-        attribute_definitions: defs,
-        key_schema,
-        billing_mode: Some(BillingMode::PayPerRequest),
-        ..CreateTableInput::default()
-    }
-}
-
-fn engines() -> Vec<(&'static str, Arc<dyn Engine>, Option<tempfile::TempDir>)> {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let rocks = RocksEngine::open(dir.path(), Sync::Never).expect("open");
-    vec![
-        ("memory", Arc::new(MemoryEngine::new()), None),
-        ("rocksdb", Arc::new(rocks), Some(dir)),
-    ]
-}
-
-fn open(engine: Arc<dyn Engine>) -> Database {
-    Database::open(engine, Arc::new(ManualClock::new(1_700_000_000_000))).expect("open db")
-}
-
-fn validation(e: CoreError) -> String {
-    match e {
-        CoreError::Validation(m) => m,
-        other => panic!("expected a ValidationException, got {other:?}"),
-    }
-}
+use support::*;
 
 #[test]
 fn table_lifecycle() {
@@ -210,6 +141,7 @@ fn items_round_trip_with_capacity_and_counters() {
                     item: it.clone(),
                     return_values: ReturnValues::AllOld,
                     return_consumed_capacity: ReturnConsumedCapacity::Total,
+                    ..PutItemInput::default()
                 },
             )
             .expect(name);
@@ -229,7 +161,7 @@ fn items_round_trip_with_capacity_and_counters() {
                     key: key.clone(),
                     consistent_read: false,
                     return_consumed_capacity: ReturnConsumedCapacity::Total,
-                    attributes_to_get: None,
+                    ..GetItemInput::default()
                 },
             )
             .expect(name);

@@ -19,12 +19,23 @@
 //! same pattern. Messages about the request as a whole (unused placeholders,
 //! the shape of a key condition, failures while applying an update) carry no
 //! prefix; they are the other variants of [`ExprError`].
+//!
+//! The legacy parameters (`Expected`, `AttributeUpdates`, `AttributesToGet`;
+//! see [`crate::legacy`]) have no expression to name. Most of their messages
+//! share DynamoDB's generic prefix instead:
+//!
+//! ```text
+//! One or more parameter values were invalid: Invalid number of argument(s) for the EQ ComparisonOperator
+//! ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+//! ExprError::InvalidParameter                 its `LegacyProblem`
+//! ```
 
 use std::fmt;
 
-use ferrodyn_model::AttributeValue;
 use ferrodyn_model::number::NumberError;
+use ferrodyn_model::{AttributeType, AttributeValue};
 
+use crate::legacy::ComparisonOperator;
 use crate::path::DocumentPath;
 
 /// The five places an expression can appear in a request; each names its
@@ -425,6 +436,152 @@ impl fmt::Display for Problem {
     }
 }
 
+/// What is wrong with one entry of a legacy parameter (`Expected`,
+/// `AttributeUpdates`, `AttributesToGet`). Rendered after
+/// `One or more parameter values were invalid: ` by
+/// [`ExprError::InvalidParameter`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LegacyProblem {
+    /// An `Expected` entry with both `Exists` and `ComparisonOperator`.
+    ExistsWithComparisonOperator {
+        /// The entry's attribute name.
+        attribute: String,
+    },
+    /// An `Expected` entry with both `Value` and `AttributeValueList`.
+    ValueWithAttributeValueList {
+        /// The entry's attribute name.
+        attribute: String,
+    },
+    /// An `Expected` entry with `AttributeValueList` but no
+    /// `ComparisonOperator`.
+    AttributeValueListWithoutOperator {
+        /// The entry's attribute name.
+        attribute: String,
+    },
+    /// An `Expected` entry with `Exists: false` and a `Value`.
+    ValueWithExistsFalse {
+        /// The entry's attribute name.
+        attribute: String,
+    },
+    /// An `Expected` entry whose operator needs values but that has neither
+    /// `Value` nor `AttributeValueList`.
+    OperatorWithoutValues {
+        /// The operator.
+        operator: ComparisonOperator,
+        /// The entry's attribute name.
+        attribute: String,
+    },
+    /// An `Expected` entry with nothing but (at most) `Exists: true`.
+    /// `exists` says whether `Exists` was given, which the message reports
+    /// as `true` or `null`.
+    ValueRequired {
+        /// Whether the entry said `Exists: true` (rather than nothing).
+        exists: bool,
+        /// The entry's attribute name.
+        attribute: String,
+    },
+    /// A comparison given a number of values its operator cannot take.
+    ArgumentCount {
+        /// The operator.
+        operator: ComparisonOperator,
+    },
+    /// A comparison value of a type its operator cannot take.
+    OperatorType {
+        /// The operator.
+        operator: ComparisonOperator,
+        /// The offending value's type.
+        value_type: AttributeType,
+    },
+    /// The values of one comparison have different types.
+    MixedTypes,
+    /// An `AttributeUpdates` entry without `Value` whose action is not
+    /// `DELETE`.
+    ActionWithoutValue,
+    /// A `DELETE` update whose value is not a set.
+    DeleteType {
+        /// The value's type.
+        value_type: AttributeType,
+    },
+    /// An `ADD` update whose value is not a number, a set or a list.
+    AddType {
+        /// The value's type.
+        value_type: AttributeType,
+    },
+    /// A name listed twice in `AttributesToGet`.
+    DuplicateAttributeName {
+        /// The repeated name.
+        name: String,
+    },
+}
+
+impl fmt::Display for LegacyProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LegacyProblem::ExistsWithComparisonOperator { attribute } => write!(
+                f,
+                "Exists and ComparisonOperator cannot be used together for Attribute: {attribute}"
+            ),
+            LegacyProblem::ValueWithAttributeValueList { attribute } => write!(
+                f,
+                "Value and AttributeValueList cannot be used together for Attribute: {attribute}"
+            ),
+            LegacyProblem::AttributeValueListWithoutOperator { attribute } => write!(
+                f,
+                "AttributeValueList can only be used with a ComparisonOperator for Attribute: \
+                 {attribute}"
+            ),
+            LegacyProblem::ValueWithExistsFalse { attribute } => write!(
+                f,
+                "Value cannot be used when Exists is false for Attribute: {attribute}"
+            ),
+            LegacyProblem::OperatorWithoutValues {
+                operator,
+                attribute,
+            } => write!(
+                f,
+                "Value or AttributeValueList must be used with ComparisonOperator: {operator} \
+                 for Attribute: {attribute}"
+            ),
+            LegacyProblem::ValueRequired { exists, attribute } => write!(
+                f,
+                "Value must be provided when Exists is {} for Attribute: {attribute}",
+                if *exists { "true" } else { "null" }
+            ),
+            LegacyProblem::ArgumentCount { operator } => write!(
+                f,
+                "Invalid number of argument(s) for the {operator} ComparisonOperator"
+            ),
+            LegacyProblem::OperatorType {
+                operator,
+                value_type,
+            } => write!(
+                f,
+                "ComparisonOperator {operator} is not valid for {} AttributeValue type",
+                value_type.wire_name()
+            ),
+            LegacyProblem::MixedTypes => {
+                f.write_str("AttributeValues inside AttributeValueList must be of same type")
+            }
+            LegacyProblem::ActionWithoutValue => {
+                f.write_str("Only DELETE action is allowed when no attribute value is specified")
+            }
+            LegacyProblem::DeleteType { value_type } => write!(
+                f,
+                "DELETE action with value is not supported for the type {}",
+                value_type.wire_name()
+            ),
+            LegacyProblem::AddType { value_type } => write!(
+                f,
+                "ADD action is not supported for the type {}",
+                value_type.wire_name()
+            ),
+            LegacyProblem::DuplicateAttributeName { name } => {
+                write!(f, "Duplicate value in attribute name: {name}")
+            }
+        }
+    }
+}
+
 /// Renders a BETWEEN bound the way DynamoDB prints an AttributeValue in these
 /// messages: `{S:abc}`, `{N:12.5}`, `{B:<base64>}`. Only the three ordered
 /// types reach these messages; the others are rejected earlier.
@@ -562,6 +719,29 @@ pub enum ExprError {
     /// a number, `+` on a string, list_append on a map, ...).
     #[error("An operand in the update expression has an incorrect data type")]
     IncorrectOperandType,
+    /// A legacy parameter (`Expected`, `AttributeUpdates`,
+    /// `AttributesToGet`) that DynamoDB rejects.
+    #[error("One or more parameter values were invalid: {0}")]
+    InvalidParameter(LegacyProblem),
+    /// A legacy BETWEEN whose lower bound is greater than its upper bound.
+    #[error(
+        "The BETWEEN condition was provided a range where the lower bound is greater than the \
+         upper bound"
+    )]
+    BetweenBoundsReversed,
+    /// `ConditionalOperator` without (or with an empty) `Expected`.
+    #[error("ConditionalOperator cannot be used without Filter or Expected")]
+    ConditionalOperatorWithoutConditions,
+    /// `ConditionalOperator` with a single-entry `Expected`.
+    #[error(
+        "ConditionalOperator can only be used when Filter or Expected has two or more elements"
+    )]
+    ConditionalOperatorWithOneCondition,
+    /// A legacy ADD or DELETE whose value's type does not match the
+    /// attribute's (the legacy counterpart of
+    /// [`ExprError::IncorrectOperandType`]).
+    #[error("Type mismatch for attribute to update")]
+    AttributeUpdateTypeMismatch,
     /// Arithmetic left DynamoDB's number range.
     #[error("{0}")]
     Number(#[from] NumberError),

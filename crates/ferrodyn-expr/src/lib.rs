@@ -26,12 +26,18 @@
 //! Placeholders are shared by all expressions of a request. Each parsed
 //! expression records its [`Usage`]; after parsing all of them, call
 //! [`check_unused`] with the request's maps.
+//!
+//! The legacy parameters that predate expressions (`Expected` with
+//! `ConditionalOperator`, `AttributeUpdates`, `AttributesToGet`) are
+//! converted by [`legacy`] into the same typed trees, so one evaluator serves
+//! both generations of the API.
 
 pub mod ast;
 mod check;
 pub mod error;
 mod eval;
 pub mod key_condition;
+pub mod legacy;
 pub mod lexer;
 pub mod path;
 pub mod placeholders;
@@ -46,8 +52,12 @@ use ferrodyn_model::limits::{EXPRESSION_LENGTH_MAX, EXPRESSION_TREE_SIZE_BYTES_M
 use ferrodyn_model::{AttributeValue, Item};
 
 pub use ast::{Condition, Operand, SetOperand, SetValue, UpdateAction};
-pub use error::{ExprError, ExpressionKind, PlaceholderMap, Problem, UpdateClause};
+pub use error::{ExprError, ExpressionKind, LegacyProblem, PlaceholderMap, Problem, UpdateClause};
 pub use key_condition::{KeyCondition, KeyConditionExpression, KeyPredicate, SortKeyCondition};
+pub use legacy::{
+    AttributeAction, AttributeUpdate, ComparisonOperator, ConditionalOperator, ExpectedAttribute,
+    attribute_updates, attributes_to_get, expected_condition,
+};
 pub use path::{DocumentPath, PathElement, PathTree};
 pub use placeholders::{
     NameMap, Placeholders, Usage, ValueMap, check_unused, validate_names, validate_values,
@@ -59,6 +69,7 @@ pub use update::{UpdateExpression, UpdateOutcome};
 use check::{Category, Validator, Walk};
 use placeholders::utf16_len;
 use syntax::{Parser, RawAction};
+use update::UpdateSource;
 
 /// A validated condition or filter expression.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -239,6 +250,7 @@ fn parse_update_here(
     Ok(UpdateExpression {
         actions,
         usage: validator.usage,
+        source: UpdateSource::Expression,
     })
 }
 

@@ -39,6 +39,31 @@ use crate::value::{set_difference, set_union};
 pub struct UpdateExpression {
     pub(crate) actions: Vec<UpdateAction>,
     pub(crate) usage: Usage,
+    pub(crate) source: UpdateSource,
+}
+
+/// Which request parameter an [`UpdateExpression`] was built from. The
+/// actions apply the same way; only the message of a run-time type error
+/// differs, as it does in DynamoDB.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum UpdateSource {
+    /// `UpdateExpression`.
+    Expression,
+    /// The legacy `AttributeUpdates` (see [`crate::legacy`]).
+    AttributeUpdates,
+}
+
+impl UpdateSource {
+    /// The error DynamoDB reports for `error` raised while applying an
+    /// update from this source.
+    fn runtime_error(self, error: ExprError) -> ExprError {
+        match (self, error) {
+            (UpdateSource::AttributeUpdates, ExprError::IncorrectOperandType) => {
+                ExprError::AttributeUpdateTypeMismatch
+            }
+            (_, error) => error,
+        }
+    }
 }
 
 /// The result of applying an update.
@@ -96,7 +121,9 @@ impl UpdateExpression {
         for (index, action) in self.actions.iter().enumerate() {
             tree.insert(action.path().elements(), index);
         }
-        let item = self.apply_map(&tree, item, item)?;
+        let item = self
+            .apply_map(&tree, item, item)
+            .map_err(|e| self.source.runtime_error(e))?;
         Ok(UpdateOutcome {
             item,
             updated_paths: self.target_paths().cloned().collect(),
@@ -192,7 +219,13 @@ fn visit_paths<'a>(operand: &'a SetOperand, names: &mut Vec<&'a str>) {
 /// The update tree: one node per container the actions descend through.
 #[derive(Default)]
 struct Node {
+    /// In the order the actions first name them, which decides which
+    /// failing action reports its error first.
     children: Vec<(PathElement, Child)>,
+    /// Where each element sits in `children`. Legacy `AttributeUpdates`
+    /// can name many thousands of attributes, which a linear search would
+    /// make quadratic.
+    positions: BTreeMap<PathElement, usize>,
 }
 
 enum Child {
@@ -208,21 +241,19 @@ impl Node {
         let Some((first, rest)) = elements.split_first() else {
             return;
         };
-        let position = self.children.iter().position(|(e, _)| e == first);
+        let position = self.positions.get(first).copied();
         if rest.is_empty() {
             match position {
                 Some(i) => self.children[i].1 = Child::Leaf(action),
-                None => self.children.push((first.clone(), Child::Leaf(action))),
+                None => {
+                    self.push(first, Child::Leaf(action));
+                }
             }
             return;
         }
         let i = match position {
             Some(i) => i,
-            None => {
-                self.children
-                    .push((first.clone(), Child::Inner(Node::default())));
-                self.children.len() - 1
-            }
+            None => self.push(first, Child::Inner(Node::default())),
         };
         if let Child::Leaf(_) = self.children[i].1 {
             self.children[i].1 = Child::Inner(Node::default());
@@ -230,6 +261,14 @@ impl Node {
         if let Child::Inner(node) = &mut self.children[i].1 {
             node.insert(rest, action);
         }
+    }
+
+    /// Appends a child and returns its position.
+    fn push(&mut self, element: &PathElement, child: Child) -> usize {
+        let i = self.children.len();
+        self.children.push((element.clone(), child));
+        self.positions.insert(element.clone(), i);
+        i
     }
 }
 

@@ -17,6 +17,18 @@
 //! updated: [b]
 //! ```
 //!
+//! The legacy parameters take their input as on the wire instead of `expr`:
+//!
+//! ```text
+//! kind: expected               expected: {"a": {"ComparisonOperator": "NULL"}}
+//!                              operator: OR (optional ConditionalOperator)
+//! kind: attribute_updates      updates: {"a": {"Action": "ADD", "Value": {"N": "1"}}}
+//! kind: attributes_to_get      attributes: ["a", "b"]
+//! ```
+//!
+//! and give the same results as condition, update and projection cases.
+//! JSON maps keep their entries in name order.
+//!
 //! Each case runs like a request: the placeholder maps are checked, the
 //! expressions parsed in order, then the unused-placeholder check. Set
 //! `UPDATE_GOLDEN=1` to rewrite the expectations from the current output,
@@ -30,7 +42,8 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use ferrodyn_expr::{
-    ExprError, KeyPredicate, Placeholders, Usage, check_unused, parse_condition, parse_filter,
+    ConditionalOperator, ExprError, KeyPredicate, Placeholders, Usage, attribute_updates,
+    attributes_to_get, check_unused, expected_condition, parse_condition, parse_filter,
     parse_key_condition, parse_projection, parse_update, validate_names, validate_values,
 };
 use ferrodyn_model::schema::{KeyAttribute, KeySchema, ScalarType};
@@ -185,6 +198,9 @@ fn run(case: &Case) -> Vec<String> {
         }
     };
     let kind = get("kind").unwrap_or_else(|| panic!("case {} has no kind", case.name));
+    if let Some(output) = run_legacy(case, kind, &items) {
+        return output;
+    }
     let expr =
         expression_text(get("expr").unwrap_or_else(|| panic!("case {} has no expr", case.name)));
 
@@ -323,6 +339,84 @@ fn run(case: &Case) -> Vec<String> {
         return error(e);
     }
     output
+}
+
+/// Runs a case of one of the legacy kinds; `None` for the other kinds.
+fn run_legacy(case: &Case, kind: &str, items: &[Item]) -> Option<Vec<String>> {
+    let get = |key: &str| {
+        case.header
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_else(|| panic!("case {} has no {key}", case.name))
+    };
+    let json = |key: &str| -> serde_json::Value {
+        serde_json::from_str(get(key)).unwrap_or_else(|e| panic!("case {}: {key}: {e}", case.name))
+    };
+    let error = |e: ExprError| vec![format!("error: {e}")];
+    let output = match kind {
+        "expected" => {
+            let expected = support::expected_from_json(&json("expected")).expect("expected");
+            let operator = case
+                .header
+                .iter()
+                .find(|(k, _)| k == "operator")
+                .map(|(_, v)| ConditionalOperator::from_wire_name(v).expect("ConditionalOperator"));
+            match expected_condition(&expected, operator) {
+                Ok(Some(parsed)) => {
+                    let results: Vec<&str> = items
+                        .iter()
+                        .map(|item| {
+                            if parsed.evaluate(item) {
+                                "true"
+                            } else {
+                                "false"
+                            }
+                        })
+                        .collect();
+                    vec![format!("result: {}", results.join(" "))]
+                }
+                Ok(None) => vec!["result: no condition".to_string()],
+                Err(e) => error(e),
+            }
+        }
+        "attribute_updates" => {
+            let updates = support::updates_from_json(&json("updates")).expect("updates");
+            match attribute_updates(&updates) {
+                Ok(parsed) => {
+                    let mut output = Vec::new();
+                    for item in items {
+                        match parsed.apply(item) {
+                            Ok(outcome) => {
+                                output.push(format!("item: {}", item_text(&outcome.item)));
+                                let paths: Vec<String> = outcome
+                                    .updated_paths
+                                    .iter()
+                                    .map(ToString::to_string)
+                                    .collect();
+                                output.push(format!("updated: {}", paths.join(", ")));
+                            }
+                            Err(e) => output.push(format!("error: {e}")),
+                        }
+                    }
+                    output
+                }
+                Err(e) => error(e),
+            }
+        }
+        "attributes_to_get" => {
+            let names: Vec<String> = serde_json::from_value(json("attributes")).expect("names");
+            match attributes_to_get(&names) {
+                Ok(parsed) => items
+                    .iter()
+                    .map(|item| format!("item: {}", item_text(&parsed.apply(item))))
+                    .collect(),
+                Err(e) => error(e),
+            }
+        }
+        _ => return None,
+    };
+    Some(output)
 }
 
 fn golden_files() -> Vec<PathBuf> {

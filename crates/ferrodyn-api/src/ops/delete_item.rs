@@ -4,8 +4,9 @@ use ferrodyn_core::ops::delete_item::DeleteItemInput;
 use serde_json::Value;
 
 use super::Call;
-use super::put_item::{output, return_values};
+use super::put_item::{output, return_old_on_condition_failure, return_values};
 use crate::error::ApiError;
+use crate::wire::expressions::{expression_input, legacy_input};
 use crate::wire::{data_table_name, return_consumed_capacity, value};
 
 pub(super) fn handle(call: &Call<'_>) -> Result<Value, ApiError> {
@@ -15,6 +16,9 @@ pub(super) fn handle(call: &Call<'_>) -> Result<Value, ApiError> {
         key: value::item(body.get("Key").unwrap_or(&Value::Null))?,
         return_values: return_values(body)?,
         return_consumed_capacity: return_consumed_capacity(body),
+        expressions: expression_input(body)?,
+        legacy: legacy_input(body)?,
+        return_old_on_condition_failure: return_old_on_condition_failure(body),
     };
     let out = call.db.delete_item(call.ctx, input)?;
     Ok(output(

@@ -5,10 +5,8 @@ use serde_json::{Map, Value};
 
 use super::Call;
 use crate::error::ApiError;
-use crate::wire::{
-    attributes_to_get, consumed_capacity, data_table_name, opt_bool, return_consumed_capacity,
-    value,
-};
+use crate::wire::expressions::{expression_input, legacy_input};
+use crate::wire::{consumed_capacity, data_table_name, opt_bool, return_consumed_capacity, value};
 
 pub(super) fn handle(call: &Call<'_>) -> Result<Value, ApiError> {
     let body = call.body;
@@ -17,7 +15,8 @@ pub(super) fn handle(call: &Call<'_>) -> Result<Value, ApiError> {
         key: value::item(body.get("Key").unwrap_or(&Value::Null))?,
         consistent_read: opt_bool(body, "ConsistentRead").unwrap_or(false),
         return_consumed_capacity: return_consumed_capacity(body),
-        attributes_to_get: attributes_to_get(body)?,
+        expressions: expression_input(body)?,
+        legacy: legacy_input(body)?,
     };
     let out = call.db.get_item(call.ctx, input)?;
     let mut m = Map::new();

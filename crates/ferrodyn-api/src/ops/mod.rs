@@ -14,6 +14,7 @@ mod list_tags_of_resource;
 mod put_item;
 mod tag_resource;
 mod untag_resource;
+mod update_item;
 mod update_table;
 
 use ferrodyn_core::{Database, RequestContext};
@@ -67,6 +68,7 @@ pub fn dispatch(operation: &str, call: &Call<'_>) -> Option<Result<Value, ApiErr
         "PutItem" => put_item::handle(call),
         "TagResource" => tag_resource::handle(call),
         "UntagResource" => untag_resource::handle(call),
+        "UpdateItem" => update_item::handle(call),
         "UpdateTable" => update_table::handle(call),
         _ => return None,
     })

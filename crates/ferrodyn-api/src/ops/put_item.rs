@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 
 use super::Call;
 use crate::error::ApiError;
+use crate::wire::expressions::{expression_input, legacy_input};
 use crate::wire::{consumed_capacity, data_table_name, opt_str, return_consumed_capacity, value};
 
 /// `ReturnValues` for PutItem and DeleteItem, with AWS's message for the
@@ -18,6 +19,11 @@ pub(crate) fn return_values(body: &Value) -> Result<ReturnValues, ApiError> {
             "Return values set to invalid value".into(),
         )),
     }
+}
+
+/// Whether `ReturnValuesOnConditionCheckFailure` is `ALL_OLD`.
+pub(crate) fn return_old_on_condition_failure(body: &Value) -> bool {
+    opt_str(body, "ReturnValuesOnConditionCheckFailure") == Some("ALL_OLD")
 }
 
 pub(crate) fn output(
@@ -41,6 +47,9 @@ pub(super) fn handle(call: &Call<'_>) -> Result<Value, ApiError> {
         item: value::item(body.get("Item").unwrap_or(&Value::Null))?,
         return_values: return_values(body)?,
         return_consumed_capacity: return_consumed_capacity(body),
+        expressions: expression_input(body)?,
+        legacy: legacy_input(body)?,
+        return_old_on_condition_failure: return_old_on_condition_failure(body),
     };
     let out = call.db.put_item(call.ctx, input)?;
     Ok(output(

@@ -2,6 +2,7 @@
 //! an already shape-checked request, and writing common response parts.
 
 pub mod describe;
+pub mod expressions;
 pub mod shapes;
 pub mod value;
 
@@ -109,28 +110,4 @@ pub fn consumed_capacity(c: &ConsumedCapacity) -> Value {
         m.insert("Table".into(), json!({ "CapacityUnits": c.capacity_units }));
     }
     Value::Object(m)
-}
-
-/// `AttributesToGet`, if present.
-pub fn attributes_to_get(body: &Value) -> Result<Option<Vec<String>>, ApiError> {
-    let Some(list) = body.get("AttributesToGet").and_then(Value::as_array) else {
-        return Ok(None);
-    };
-    let names: Vec<String> = list
-        .iter()
-        .filter_map(Value::as_str)
-        .map(str::to_owned)
-        .collect();
-    let mut sorted = names.clone();
-    sorted.sort();
-    if sorted.windows(2).any(|w| w[0] == w[1]) {
-        return Err(ApiError::Validation(format!(
-            "One or more parameter values were invalid: Duplicate value in attribute name: {}",
-            sorted
-                .windows(2)
-                .find(|w| w[0] == w[1])
-                .map_or("", |w| w[0].as_str())
-        )));
-    }
-    Ok(Some(names))
 }

@@ -7,6 +7,7 @@ use crate::capacity::{self, ConsumedCapacity, ReturnConsumedCapacity};
 use crate::context::RequestContext;
 use crate::database::{Database, WriteDecision};
 use crate::error::Result;
+use crate::expressions::{ExpressionInput, LegacyInput, Operation, compile};
 use crate::item::key_from_key;
 
 /// DeleteItem's input.
@@ -20,6 +21,12 @@ pub struct DeleteItemInput {
     pub return_values: ReturnValues,
     /// `ReturnConsumedCapacity`.
     pub return_consumed_capacity: ReturnConsumedCapacity,
+    /// `ConditionExpression` and its placeholders.
+    pub expressions: ExpressionInput,
+    /// `Expected` and `ConditionalOperator`.
+    pub legacy: LegacyInput,
+    /// `ReturnValuesOnConditionCheckFailure = ALL_OLD`.
+    pub return_old_on_condition_failure: bool,
 }
 
 /// DeleteItem's output.
@@ -38,14 +45,19 @@ impl Database {
         ctx: &RequestContext,
         input: DeleteItemInput,
     ) -> Result<DeleteItemOutput> {
+        let compiled = compile(Operation::Write, &input.expressions, &input.legacy)?;
         let table = self.resolve_table(ctx, &input.table_name, resource_not_found)?;
         let key = key_from_key(table.id, &table.key_schema(), &input.key)?;
-        let outcome = self.write_item(&table, key, |_old| Ok(WriteDecision::Delete))?;
+        let return_old = input.return_old_on_condition_failure;
+        let outcome = self.write_item(&table, key, |old| {
+            compiled.check_condition(old, return_old)?;
+            Ok(WriteDecision::Delete)
+        })?;
         let units = capacity::write_units(outcome.old_size, 0);
         Ok(DeleteItemOutput {
             attributes: match input.return_values {
                 ReturnValues::AllOld => outcome.old,
-                ReturnValues::None => None,
+                _ => None,
             },
             consumed_capacity: ConsumedCapacity::for_write(
                 &table.name,

@@ -8,6 +8,7 @@ use crate::capacity::{self, ConsumedCapacity, ReturnConsumedCapacity};
 use crate::context::RequestContext;
 use crate::database::Database;
 use crate::error::Result;
+use crate::expressions::{ExpressionInput, LegacyInput, Operation, compile};
 use crate::item::key_from_key;
 
 /// GetItem's input.
@@ -21,9 +22,10 @@ pub struct GetItemInput {
     pub consistent_read: bool,
     /// `ReturnConsumedCapacity`.
     pub return_consumed_capacity: ReturnConsumedCapacity,
-    /// `AttributesToGet` / projection: the top-level attributes to return,
-    /// or all when `None`.
-    pub attributes_to_get: Option<Vec<String>>,
+    /// `ProjectionExpression` and `ExpressionAttributeNames`.
+    pub expressions: ExpressionInput,
+    /// `AttributesToGet`.
+    pub legacy: LegacyInput,
 }
 
 /// GetItem's output.
@@ -39,19 +41,13 @@ impl Database {
     /// GetItem. Capacity is charged on the whole item's size, even when a
     /// projection returns less, as on AWS.
     pub fn get_item(&self, ctx: &RequestContext, input: GetItemInput) -> Result<GetItemOutput> {
+        let compiled = compile(Operation::Get, &input.expressions, &input.legacy)?;
         let table = self.resolve_table(ctx, &input.table_name, resource_not_found)?;
         let key = key_from_key(table.id, &table.key_schema(), &input.key)?;
         let item = self.read_item(&key, input.consistent_read)?;
         let size = item.as_ref().map_or(0, item_size_bytes);
         let units = capacity::read_units(size, input.consistent_read);
-        let item = match (item, &input.attributes_to_get) {
-            (Some(item), Some(names)) => Some(
-                item.into_iter()
-                    .filter(|(k, _)| names.contains(k))
-                    .collect(),
-            ),
-            (item, _) => item,
-        };
+        let item = item.map(|item| compiled.project(item));
         Ok(GetItemOutput {
             item,
             consumed_capacity: ConsumedCapacity::for_read(

@@ -13,6 +13,7 @@ pub mod list_tags_of_resource;
 pub mod put_item;
 pub mod tag_resource;
 pub mod untag_resource;
+pub mod update_item;
 pub mod update_table;
 
 use crate::table::TableMeta;
@@ -30,7 +31,8 @@ pub struct TableDescription {
     pub size_bytes: i64,
 }
 
-/// `ReturnValues` of PutItem and DeleteItem.
+/// `ReturnValues`. PutItem and DeleteItem take only `None` and `AllOld`
+/// (the wire layer rejects the others for them).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum ReturnValues {
     /// Nothing.
@@ -38,6 +40,12 @@ pub enum ReturnValues {
     None,
     /// The whole item as it was.
     AllOld,
+    /// The updated attributes as they were.
+    UpdatedOld,
+    /// The whole item as it is now.
+    AllNew,
+    /// The updated attributes as they are now.
+    UpdatedNew,
 }
 
 /// The not-found message of table-level operations.

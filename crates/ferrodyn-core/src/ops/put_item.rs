@@ -9,6 +9,7 @@ use crate::capacity::{self, ConsumedCapacity, ReturnConsumedCapacity};
 use crate::context::RequestContext;
 use crate::database::{Database, WriteDecision};
 use crate::error::{CoreError, Result};
+use crate::expressions::{ExpressionInput, LegacyInput, Operation, compile};
 use crate::item::key_from_item;
 
 /// PutItem's input.
@@ -22,6 +23,12 @@ pub struct PutItemInput {
     pub return_values: ReturnValues,
     /// `ReturnConsumedCapacity`.
     pub return_consumed_capacity: ReturnConsumedCapacity,
+    /// `ConditionExpression` and its placeholders.
+    pub expressions: ExpressionInput,
+    /// `Expected` and `ConditionalOperator`.
+    pub legacy: LegacyInput,
+    /// `ReturnValuesOnConditionCheckFailure = ALL_OLD`.
+    pub return_old_on_condition_failure: bool,
 }
 
 /// PutItem's output.
@@ -39,6 +46,7 @@ pub(crate) const ITEM_TOO_LARGE: &str = "Item size has exceeded the maximum allo
 impl Database {
     /// PutItem.
     pub fn put_item(&self, ctx: &RequestContext, input: PutItemInput) -> Result<PutItemOutput> {
+        let compiled = compile(Operation::Write, &input.expressions, &input.legacy)?;
         // AWS rejects an oversized item before it looks the table up.
         if item_size_bytes(&input.item) > ITEM_SIZE_BYTES_MAX {
             return Err(CoreError::validation(ITEM_TOO_LARGE));
@@ -48,12 +56,16 @@ impl Database {
         let item = input.item;
         // The closure runs once more after each lost race; cloning there
         // keeps the write path one shape for every operation.
-        let outcome = self.write_item(&table, key, |_old| Ok(WriteDecision::Put(item.clone())))?;
+        let return_old = input.return_old_on_condition_failure;
+        let outcome = self.write_item(&table, key, |old| {
+            compiled.check_condition(old, return_old)?;
+            Ok(WriteDecision::Put(item.clone()))
+        })?;
         let units = capacity::write_units(outcome.old_size, outcome.new_size);
         Ok(PutItemOutput {
             attributes: match input.return_values {
                 ReturnValues::AllOld => outcome.old,
-                ReturnValues::None => None,
+                _ => None,
             },
             consumed_capacity: ConsumedCapacity::for_write(
                 &table.name,

@@ -2,12 +2,14 @@
 //!
 //! Golden files write values as on the wire (`{"S": "x"}`, `{"N": "1"}`,
 //! `{"B": "<base64>"}`, ...), which keeps them readable next to AWS's
-//! documentation and easy to compare with real responses.
+//! documentation and easy to compare with real responses. The legacy
+//! parameters (`Expected`, `AttributeUpdates`) are written as on the wire too.
 
 #![allow(dead_code, reason = "each test binary uses a different subset")]
 
 use std::collections::BTreeMap;
 
+use ferrodyn_expr::{AttributeAction, AttributeUpdate, ComparisonOperator, ExpectedAttribute};
 use ferrodyn_model::{AttributeValue, Item, Number};
 use serde_json::{Map, Value, json};
 
@@ -148,4 +150,67 @@ pub fn base64_decode(text: &str) -> Result<Vec<u8>, String> {
         }
     }
     Ok(out)
+}
+
+/// Parses a wire `Expected` map (`{"a": {"Value": ..., "Exists": ...,
+/// "ComparisonOperator": ..., "AttributeValueList": [...]}}`), entries in
+/// name order.
+pub fn expected_from_json(json: &Value) -> Result<Vec<(String, ExpectedAttribute)>, String> {
+    let object = json.as_object().ok_or(format!("not an object: {json}"))?;
+    object
+        .iter()
+        .map(|(name, entry)| {
+            let fields = entry.as_object().ok_or(format!("not an object: {entry}"))?;
+            let mut parsed = ExpectedAttribute::default();
+            for (key, field) in fields {
+                match key.as_str() {
+                    "Value" => parsed.value = Some(value_from_json(field)?),
+                    "Exists" => {
+                        parsed.exists = Some(field.as_bool().ok_or("Exists not a bool")?);
+                    }
+                    "ComparisonOperator" => {
+                        let name = field.as_str().ok_or("ComparisonOperator not a string")?;
+                        parsed.comparison_operator = Some(
+                            ComparisonOperator::from_wire_name(name)
+                                .ok_or(format!("unknown operator {name}"))?,
+                        );
+                    }
+                    "AttributeValueList" => {
+                        let list = field.as_array().ok_or("AttributeValueList not an array")?;
+                        parsed.attribute_value_list =
+                            Some(list.iter().map(value_from_json).collect::<Result<_, _>>()?);
+                    }
+                    other => return Err(format!("unknown Expected field {other}")),
+                }
+            }
+            Ok((name.clone(), parsed))
+        })
+        .collect()
+}
+
+/// Parses a wire `AttributeUpdates` map (`{"a": {"Action": ..., "Value":
+/// ...}}`), entries in name order.
+pub fn updates_from_json(json: &Value) -> Result<Vec<(String, AttributeUpdate)>, String> {
+    let object = json.as_object().ok_or(format!("not an object: {json}"))?;
+    object
+        .iter()
+        .map(|(name, entry)| {
+            let fields = entry.as_object().ok_or(format!("not an object: {entry}"))?;
+            let mut parsed = AttributeUpdate::default();
+            for (key, field) in fields {
+                match key.as_str() {
+                    "Value" => parsed.value = Some(value_from_json(field)?),
+                    "Action" => {
+                        let name = field.as_str().ok_or("Action not a string")?;
+                        parsed.action = Some(
+                            AttributeAction::from_wire_name(name)
+                                .ok_or(format!("unknown action {name}"))?,
+                        );
+                    }
+                    other => return Err(format!("unknown AttributeUpdates field {other}")),
+                }
+            }
+            Ok((name.clone(), parsed))
+        })
+        .collect()
 }

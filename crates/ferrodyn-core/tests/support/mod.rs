@@ -1,0 +1,86 @@
+//! Helpers shared by the core's integration tests.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use ferrodyn_core::clock::ManualClock;
+use ferrodyn_core::ops::create_table::{
+    AttributeDefinition, CreateTableInput, KeySchemaElement, KeyType,
+};
+use ferrodyn_core::table::BillingMode;
+use ferrodyn_core::{CoreError, Database, RequestContext};
+use ferrodyn_model::schema::ScalarType;
+use ferrodyn_model::{AttributeValue, Item, Number};
+use ferrodyn_storage::Engine;
+use ferrodyn_storage::memory::MemoryEngine;
+use ferrodyn_storage::rocks::{RocksEngine, Sync};
+
+pub fn ctx() -> RequestContext {
+    RequestContext {
+        account_id: "000000000000".into(),
+        region: "us-east-1".into(),
+    }
+}
+
+pub fn s(v: &str) -> AttributeValue {
+    AttributeValue::S(v.into())
+}
+
+pub fn n(v: &str) -> AttributeValue {
+    AttributeValue::N(Number::parse(v).expect("number"))
+}
+
+pub fn item(pairs: &[(&str, AttributeValue)]) -> Item {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .collect()
+}
+
+pub fn create_input(name: &str, sort: bool) -> CreateTableInput {
+    let mut key_schema = vec![KeySchemaElement {
+        name: "pk".into(),
+        key_type: KeyType::Hash,
+    }];
+    let mut defs = vec![AttributeDefinition {
+        name: "pk".into(),
+        scalar_type: ScalarType::S,
+    }];
+    if sort {
+        key_schema.push(KeySchemaElement {
+            name: "sk".into(),
+            key_type: KeyType::Range,
+        });
+        defs.push(AttributeDefinition {
+            name: "sk".into(),
+            scalar_type: ScalarType::N,
+        });
+    }
+    CreateTableInput {
+        table_name: name.into(),
+        attribute_definitions: defs,
+        key_schema,
+        billing_mode: Some(BillingMode::PayPerRequest),
+        ..CreateTableInput::default()
+    }
+}
+
+pub fn engines() -> Vec<(&'static str, Arc<dyn Engine>, Option<tempfile::TempDir>)> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rocks = RocksEngine::open(dir.path(), Sync::Never).expect("open");
+    vec![
+        ("memory", Arc::new(MemoryEngine::new()), None),
+        ("rocksdb", Arc::new(rocks), Some(dir)),
+    ]
+}
+
+pub fn open(engine: Arc<dyn Engine>) -> Database {
+    Database::open(engine, Arc::new(ManualClock::new(1_700_000_000_000))).expect("open db")
+}
+
+pub fn validation(e: CoreError) -> String {
+    match e {
+        CoreError::Validation(m) => m,
+        other => panic!("expected a ValidationException, got {other:?}"),
+    }
+}
