@@ -129,3 +129,35 @@ UPDATE_REMOVE_COST = 2
 def update_item_ceiling(uncounted_bytes: int, action_cost: int) -> int:
     """Largest finished item a standalone UpdateItem accepts."""
     return min(MAX_ITEM_BYTES, MAX_ITEM_BYTES + uncounted_bytes - action_cost)
+
+
+# Query/Scan pages. A page reads items until the bytes read reach 1 MB; the
+# item that crosses the limit is still part of the page and the page then
+# carries a LastEvaluatedKey ([api-ref] Query/Scan: "if the processed dataset
+# size exceeds 1 MB ... it stops the operation ... and a key in
+# LastEvaluatedKey"; [dynalite] test/query.js 'should return all if just under
+# limit' shows the crossing item returned; [pachot] a full 1 MB page costs
+# 128.5 RCU eventually consistent, i.e. more than 1,048,576 bytes were read).
+# The limit counts items *read*, before FilterExpression and projection.
+PAGE_LIMIT_BYTES = 1_048_576
+
+
+def page_read_units(sizes, consistent: bool) -> float:
+    """Capacity of one Query/Scan page: the sizes of every item read on the
+    page (filtered-out ones included) are summed first, then rounded up to
+    4 KB once, then halved when eventually consistent ([dev-guide]
+    read-write-operations, Query; [dynalite] query.js LSI 'ALL_ATTRIBUTES'
+    capacities; [conformance] tier1/query/consumedCapacity)."""
+    return read_units(sum(sizes), consistent)
+
+
+def expected_page(sizes, limit=None) -> int:
+    """How many of `sizes` (in read order) one page takes under the rule above.
+    Whether a page whose total lands exactly on 1,048,576 bytes stops there is
+    UNCONFIRMED (the docs say "exceeds"); the suite never lands on it."""
+    total = 0
+    for i, size in enumerate(sizes):
+        total += size
+        if (limit is not None and i + 1 >= limit) or total >= PAGE_LIMIT_BYTES:
+            return i + 1
+    return len(sizes)

@@ -421,6 +421,20 @@ def canon(v):
     return v
 
 
+def all_pages(call, max_pages: int = 10_000, **kwargs) -> list:
+    """Call a Query/Scan-style operation and follow LastEvaluatedKey until a
+    page has none; returns every response page in order."""
+    pages = []
+    while True:
+        resp = call(**kwargs)
+        pages.append(resp)
+        lek = resp.get("LastEvaluatedKey")
+        if not lek:
+            return pages
+        assert len(pages) < max_pages, "pagination does not terminate"
+        kwargs = dict(kwargs, ExclusiveStartKey=lek)
+
+
 # --------------------------------------------------------------------------
 # Table helpers
 # --------------------------------------------------------------------------

@@ -26,10 +26,12 @@ pub use ferrodyn_expr::legacy::{
     AttributeAction, AttributeUpdate, ComparisonOperator, ConditionalOperator, ExpectedAttribute,
 };
 use ferrodyn_expr::{
-    ConditionExpression, NameMap, Placeholders, ProjectionExpression, UpdateExpression, Usage,
-    ValueMap, check_unused, legacy, parse_condition, parse_projection, parse_update,
-    validate_names, validate_values,
+    Condition, ConditionExpression, ExprError, KeyCondition, KeyConditionExpression, KeyPredicate,
+    NameMap, Operand, Placeholders, ProjectionExpression, SortKeyCondition, UpdateExpression,
+    Usage, ValueMap, check_unused, legacy, parse_condition, parse_filter, parse_key_condition,
+    parse_projection, parse_update, validate_names, validate_values,
 };
+use ferrodyn_model::schema::KeySchema;
 use ferrodyn_model::{AttributeValue, Item};
 
 use crate::error::{CoreError, Result};
@@ -43,6 +45,10 @@ pub struct ExpressionInput {
     pub update: Option<String>,
     /// `ProjectionExpression`.
     pub projection: Option<String>,
+    /// `FilterExpression`.
+    pub filter: Option<String>,
+    /// `KeyConditionExpression`.
+    pub key_condition: Option<String>,
     /// `ExpressionAttributeNames`.
     pub names: Option<BTreeMap<String, String>>,
     /// `ExpressionAttributeValues`.
@@ -60,7 +66,17 @@ pub struct LegacyInput {
     pub expected: Option<Vec<(String, ExpectedAttribute)>>,
     /// `ConditionalOperator`.
     pub conditional_operator: Option<ConditionalOperator>,
+    /// `KeyConditions`: each attribute's operator and values.
+    pub key_conditions: Option<Vec<(String, ExpectedAttribute)>>,
+    /// `QueryFilter` or `ScanFilter` (entries with an operator and values).
+    pub filter: Option<Vec<(String, ExpectedAttribute)>>,
 }
+
+/// A key condition names at most the partition and the sort key.
+const KEY_CONDITIONS_MAX: usize = 2;
+
+/// The message for a key condition on zero or more than two attributes.
+const KEY_CONDITIONS_COUNT: &str = "Conditions can be of length 1 or 2 only";
 
 /// Which expression members an operation takes, in the order DynamoDB
 /// names them in its messages.
@@ -72,14 +88,58 @@ pub(crate) enum Operation {
     Write,
     /// UpdateItem: an update and a condition.
     Update,
+    /// Query: a projection, a filter and a key condition.
+    Query,
+    /// Scan: a projection and a filter.
+    Scan,
 }
 
 impl Operation {
+    /// The expression members, in the order of the "Can not use both"
+    /// message.
     fn expression_members(self) -> &'static [&'static str] {
         match self {
             Operation::Get => &["ProjectionExpression"],
             Operation::Write => &["ConditionExpression"],
             Operation::Update => &["UpdateExpression", "ConditionExpression"],
+            Operation::Query => &[
+                "ProjectionExpression",
+                "FilterExpression",
+                "KeyConditionExpression",
+            ],
+            Operation::Scan => &["ProjectionExpression", "FilterExpression"],
+        }
+    }
+
+    /// The members that may use `:values`, as the message about values
+    /// without expressions names them.
+    fn value_members(self) -> &'static [&'static str] {
+        match self {
+            Operation::Get => &[],
+            Operation::Write => &["ConditionExpression"],
+            Operation::Update => &["UpdateExpression", "ConditionExpression"],
+            Operation::Query => &["FilterExpression", "KeyConditionExpression"],
+            Operation::Scan => &["FilterExpression"],
+        }
+    }
+}
+
+/// A Query's key condition, before it is matched to the key schema of the
+/// table or index queried.
+#[derive(Clone, Debug)]
+pub(crate) enum KeySource {
+    /// `KeyConditionExpression`.
+    Expression(KeyConditionExpression),
+    /// Legacy `KeyConditions`, checked and in request order.
+    Legacy(Vec<(String, KeyPredicate)>),
+}
+
+impl KeySource {
+    /// Matches the key condition to `schema`.
+    pub(crate) fn bind(&self, schema: &KeySchema) -> Result<KeyCondition> {
+        match self {
+            KeySource::Expression(expression) => Ok(expression.bind(schema)?),
+            KeySource::Legacy(terms) => bind_legacy(terms, schema),
         }
     }
 }
@@ -93,6 +153,10 @@ pub(crate) struct Compiled {
     pub update: Option<UpdateExpression>,
     /// The projection (`ProjectionExpression` or `AttributesToGet`).
     pub projection: Option<ProjectionExpression>,
+    /// The filter (`FilterExpression`, `QueryFilter` or `ScanFilter`).
+    pub filter: Option<ConditionExpression>,
+    /// The key condition (`KeyConditionExpression` or `KeyConditions`).
+    pub key_condition: Option<KeySource>,
 }
 
 impl Compiled {
@@ -120,6 +184,11 @@ impl Compiled {
         })
     }
 
+    /// Whether `item` passes the filter (all items do without one).
+    pub(crate) fn filter_holds(&self, item: &Item) -> bool {
+        self.filter.as_ref().is_none_or(|f| f.evaluate(item))
+    }
+
     /// `item` projected, when the request asked for a projection.
     pub(crate) fn project(&self, item: Item) -> Item {
         match &self.projection {
@@ -142,20 +211,26 @@ pub(crate) fn compile(
         .copied()
         .filter(|member| expression_text(expressions, member).is_some())
         .collect();
-    if used_expressions.is_empty() {
-        if expressions.names.is_some() {
-            return Err(CoreError::validation(
-                "ExpressionAttributeNames can only be specified when using expressions",
-            ));
-        }
-        if expressions.values.is_some() {
-            let members = operation.expression_members();
-            let verb = if members.len() == 1 { "is" } else { "are" };
-            return Err(CoreError::validation(format!(
-                "ExpressionAttributeValues can only be specified when using expressions: {} {verb} null",
-                members.join(" and ")
-            )));
-        }
+    if used_expressions.is_empty() && expressions.names.is_some() {
+        return Err(CoreError::validation(
+            "ExpressionAttributeNames can only be specified when using expressions",
+        ));
+    }
+    let value_members = operation.value_members();
+    if expressions.values.is_some()
+        && !value_members
+            .iter()
+            .any(|member| expression_text(expressions, member).is_some())
+    {
+        let verb = if value_members.len() == 1 {
+            "is"
+        } else {
+            "are"
+        };
+        return Err(CoreError::validation(format!(
+            "ExpressionAttributeValues can only be specified when using expressions: {} {verb} null",
+            value_members.join(" and ")
+        )));
     }
     if let Some(names) = &expressions.names {
         validate_names(names.keys().map(String::as_str))?;
@@ -180,6 +255,19 @@ pub(crate) fn compile(
         usages.push(condition.usage().clone());
         compiled.condition = Some(condition);
     }
+    if let Some(text) = &expressions.key_condition {
+        let key_condition = parse_key_condition(text, placeholders)?;
+        if key_condition.terms().len() > KEY_CONDITIONS_MAX {
+            return Err(CoreError::validation(KEY_CONDITIONS_COUNT));
+        }
+        usages.push(key_condition.usage().clone());
+        compiled.key_condition = Some(KeySource::Expression(key_condition));
+    }
+    if let Some(text) = &expressions.filter {
+        let filter = parse_filter(text, placeholders)?;
+        usages.push(filter.usage().clone());
+        compiled.filter = Some(filter);
+    }
     if let Some(text) = &expressions.projection {
         let projection = parse_projection(text, placeholders)?;
         usages.push(projection.usage().clone());
@@ -198,11 +286,20 @@ pub(crate) fn compile(
         &usage_refs,
     )?;
 
-    if legacy.expected.is_some() || legacy.conditional_operator.is_some() {
+    let filters = matches!(operation, Operation::Query | Operation::Scan);
+    if filters && (legacy.filter.is_some() || legacy.conditional_operator.is_some()) {
+        compiled.filter = legacy::expected_condition(
+            legacy.filter.as_deref().unwrap_or_default(),
+            legacy.conditional_operator,
+        )?;
+    } else if legacy.expected.is_some() || legacy.conditional_operator.is_some() {
         compiled.condition = legacy::expected_condition(
             legacy.expected.as_deref().unwrap_or_default(),
             legacy.conditional_operator,
         )?;
+    }
+    if let Some(entries) = &legacy.key_conditions {
+        compiled.key_condition = Some(KeySource::Legacy(key_conditions(entries)?));
     }
     if let Some(updates) = &legacy.attribute_updates {
         compiled.update = Some(legacy::attribute_updates(updates)?);
@@ -218,6 +315,8 @@ fn expression_text<'a>(expressions: &'a ExpressionInput, member: &str) -> Option
         "ConditionExpression" => expressions.condition.as_deref(),
         "UpdateExpression" => expressions.update.as_deref(),
         "ProjectionExpression" => expressions.projection.as_deref(),
+        "FilterExpression" => expressions.filter.as_deref(),
+        "KeyConditionExpression" => expressions.key_condition.as_deref(),
         _ => None,
     }
 }
@@ -229,6 +328,10 @@ fn check_mixing(
     expressions: &ExpressionInput,
     legacy: &LegacyInput,
 ) -> Result<()> {
+    // DynamoDB lists the members in this order. `KeyConditions` counts as
+    // mixing only beside `KeyConditionExpression` (a Query may combine the
+    // legacy key conditions with, say, a ProjectionExpression's rejection
+    // naming only the other members).
     let mut old_style: Vec<&str> = Vec::new();
     if legacy.attributes_to_get.is_some() {
         old_style.push("AttributesToGet");
@@ -236,11 +339,21 @@ fn check_mixing(
     if legacy.attribute_updates.is_some() {
         old_style.push("AttributeUpdates");
     }
+    if legacy.filter.is_some() {
+        old_style.push(if operation == Operation::Scan {
+            "ScanFilter"
+        } else {
+            "QueryFilter"
+        });
+    }
     if legacy.expected.is_some() {
         old_style.push("Expected");
     }
     if legacy.conditional_operator.is_some() {
         old_style.push("ConditionalOperator");
+    }
+    if legacy.key_conditions.is_some() && expressions.key_condition.is_some() {
+        old_style.push("KeyConditions");
     }
     let new_style: Vec<&str> = operation
         .expression_members()
@@ -256,4 +369,159 @@ fn check_mixing(
         old_style.join(", "),
         new_style.join(", ")
     )))
+}
+
+/// Checks legacy `KeyConditions` entries (operator arity and value types,
+/// as for any legacy comparison) and turns them into key predicates.
+fn key_conditions(entries: &[(String, ExpectedAttribute)]) -> Result<Vec<(String, KeyPredicate)>> {
+    if entries.is_empty() || entries.len() > KEY_CONDITIONS_MAX {
+        return Err(CoreError::validation(KEY_CONDITIONS_COUNT));
+    }
+    let mut terms = Vec::with_capacity(entries.len());
+    for (name, entry) in entries {
+        let Some(operator) = entry.comparison_operator else {
+            return Err(CoreError::invalid_parameter(format!(
+                "Value or AttributeValueList must be used with ComparisonOperator: null for Attribute: {name}"
+            )));
+        };
+        let values = entry.attribute_value_list.clone().unwrap_or_default();
+        legacy::comparison(name, operator, &values)?;
+        let value = |i: usize| {
+            values
+                .get(i)
+                .cloned()
+                .ok_or(ExprError::KeyConditionNotSupported)
+        };
+        let predicate = match operator {
+            ComparisonOperator::Eq => KeyPredicate::Eq(value(0)?),
+            ComparisonOperator::Lt => KeyPredicate::Lt(value(0)?),
+            ComparisonOperator::Le => KeyPredicate::Le(value(0)?),
+            ComparisonOperator::Gt => KeyPredicate::Gt(value(0)?),
+            ComparisonOperator::Ge => KeyPredicate::Ge(value(0)?),
+            ComparisonOperator::BeginsWith => KeyPredicate::BeginsWith(value(0)?),
+            ComparisonOperator::Between => KeyPredicate::Between(value(0)?, value(1)?),
+            _ => {
+                return Err(CoreError::validation(
+                    "Attempted conditional constraint is not an indexable operation",
+                ));
+            }
+        };
+        terms.push((name.clone(), predicate));
+    }
+    Ok(terms)
+}
+
+/// Matches legacy key conditions to a key schema, with the messages of
+/// key condition expressions.
+fn bind_legacy(terms: &[(String, KeyPredicate)], schema: &KeySchema) -> Result<KeyCondition> {
+    let find = |name: &str| terms.iter().find(|(attr, _)| attr == name);
+    let partition_name = &schema.partition.name;
+    let Some((_, partition)) = find(partition_name) else {
+        return Err(ExprError::KeyConditionMissingKey {
+            name: partition_name.clone(),
+        }
+        .into());
+    };
+    let KeyPredicate::Eq(partition_value) = partition else {
+        return Err(ExprError::KeyConditionNotSupported.into());
+    };
+    let sort = match &schema.sort {
+        Some(key) => match find(&key.name) {
+            Some((_, predicate)) => Some(SortKeyCondition {
+                name: key.name.clone(),
+                predicate: predicate.clone(),
+            }),
+            None if terms.len() > 1 => {
+                return Err(ExprError::KeyConditionMissingKey {
+                    name: key.name.clone(),
+                }
+                .into());
+            }
+            None => None,
+        },
+        None => None,
+    };
+    if terms.len() != 1 + usize::from(sort.is_some()) {
+        return Err(ExprError::KeyConditionNotSupported.into());
+    }
+    let type_ok = |key: &ferrodyn_model::schema::KeyAttribute, value: &AttributeValue| {
+        key.scalar_type.matches(value)
+    };
+    if !type_ok(&schema.partition, partition_value) {
+        return Err(ExprError::KeyConditionTypeMismatch.into());
+    }
+    if let (Some(key), Some(condition)) = (&schema.sort, &sort) {
+        let values: Vec<&AttributeValue> = match &condition.predicate {
+            KeyPredicate::Eq(v)
+            | KeyPredicate::Lt(v)
+            | KeyPredicate::Le(v)
+            | KeyPredicate::Gt(v)
+            | KeyPredicate::Ge(v)
+            | KeyPredicate::BeginsWith(v) => vec![v],
+            KeyPredicate::Between(low, high) => vec![low, high],
+        };
+        if values.iter().any(|v| !type_ok(key, v)) {
+            return Err(ExprError::KeyConditionTypeMismatch.into());
+        }
+    }
+    Ok(KeyCondition {
+        partition: (partition_name.clone(), partition_value.clone()),
+        sort,
+    })
+}
+
+/// The top-level attributes a condition reads, each with whether some path
+/// descends into it (a map key or list index below it).
+pub(crate) fn condition_attributes(condition: &Condition) -> Vec<(&str, bool)> {
+    fn operand<'a>(o: &'a Operand, out: &mut Vec<(&'a str, bool)>) {
+        match o {
+            Operand::Path(p) => out.push((p.top_level_name(), p.is_nested())),
+            Operand::Value(_) => {}
+            Operand::Size(inner) => operand(inner, out),
+        }
+    }
+    fn walk<'a>(c: &'a Condition, out: &mut Vec<(&'a str, bool)>) {
+        match c {
+            Condition::Compare { left, right, .. } => {
+                operand(left, out);
+                operand(right, out);
+            }
+            Condition::Between {
+                operand: o,
+                low,
+                high,
+            } => {
+                operand(o, out);
+                operand(low, out);
+                operand(high, out);
+            }
+            Condition::In { operand: o, list } => {
+                operand(o, out);
+                list.iter().for_each(|l| operand(l, out));
+            }
+            Condition::AttributeExists(p) | Condition::AttributeNotExists(p) => {
+                out.push((p.top_level_name(), p.is_nested()));
+            }
+            Condition::AttributeType { operand: o, .. } => operand(o, out),
+            Condition::BeginsWith { operand: o, prefix } => {
+                operand(o, out);
+                operand(prefix, out);
+            }
+            Condition::Contains {
+                operand: o,
+                element,
+            } => {
+                operand(o, out);
+                operand(element, out);
+            }
+            Condition::Not(inner) => walk(inner, out),
+            Condition::And(a, b) | Condition::Or(a, b) => {
+                walk(a, out);
+                walk(b, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(condition, &mut out);
+    out
 }

@@ -25,6 +25,7 @@ pub mod expressions;
 pub mod item;
 pub mod keyspace;
 pub mod ops;
+pub mod read;
 pub mod table;
 
 pub use context::RequestContext;

@@ -108,3 +108,11 @@ pub const ON_DEMAND_WARM_READ_UNITS_PER_SECOND: i64 = 12_000;
 /// The write units per second a new on-demand table reports as warm
 /// throughput.
 pub const ON_DEMAND_WARM_WRITE_UNITS_PER_SECOND: i64 = 4_000;
+
+// Query and Scan.
+
+/// A Query or Scan page ends once this many bytes of items (by DynamoDB's
+/// item-size rules, counted before any filter) have been read.
+pub const READ_PAGE_SIZE_BYTES_MAX: usize = 1024 * 1024;
+/// The most segments a parallel Scan may have.
+pub const SCAN_TOTAL_SEGMENTS_MAX: u32 = 1_000_000;

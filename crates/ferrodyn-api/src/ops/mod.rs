@@ -12,6 +12,8 @@ mod get_item;
 mod list_tables;
 mod list_tags_of_resource;
 mod put_item;
+mod query;
+mod scan;
 mod tag_resource;
 mod untag_resource;
 mod update_item;
@@ -66,6 +68,8 @@ pub fn dispatch(operation: &str, call: &Call<'_>) -> Option<Result<Value, ApiErr
         "ListTables" => list_tables::handle(call),
         "ListTagsOfResource" => list_tags_of_resource::handle(call),
         "PutItem" => put_item::handle(call),
+        "Query" => query::handle(call),
+        "Scan" => scan::handle(call),
         "TagResource" => tag_resource::handle(call),
         "UntagResource" => untag_resource::handle(call),
         "UpdateItem" => update_item::handle(call),

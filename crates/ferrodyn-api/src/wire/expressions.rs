@@ -25,6 +25,8 @@ pub fn expression_input(body: &Value) -> Result<ExpressionInput, ApiError> {
         condition: text("ConditionExpression"),
         update: text("UpdateExpression"),
         projection: text("ProjectionExpression"),
+        filter: text("FilterExpression"),
+        key_condition: text("KeyConditionExpression"),
         names: body
             .get("ExpressionAttributeNames")
             .and_then(Value::as_object)
@@ -91,7 +93,28 @@ pub fn legacy_input(body: &Value) -> Result<LegacyInput, ApiError> {
             .transpose()?,
         conditional_operator: opt_str(body, "ConditionalOperator")
             .and_then(ConditionalOperator::from_wire_name),
+        key_conditions: conditions(body, "KeyConditions")?,
+        filter: match conditions(body, "QueryFilter")? {
+            Some(filter) => Some(filter),
+            None => conditions(body, "ScanFilter")?,
+        },
     })
+}
+
+/// A map of legacy `Condition`s (`KeyConditions`, `QueryFilter`,
+/// `ScanFilter`): an operator and its values per attribute.
+fn conditions(
+    body: &Value,
+    member: &str,
+) -> Result<Option<Vec<(String, ExpectedAttribute)>>, ApiError> {
+    body.get(member)
+        .and_then(Value::as_object)
+        .map(|m| {
+            m.iter()
+                .map(|(name, entry)| Ok((name.clone(), expected_attribute(entry)?)))
+                .collect::<Result<Vec<_>, ApiError>>()
+        })
+        .transpose()
 }
 
 fn optional_value(entry: &Value, member: &str) -> Result<Option<AttributeValue>, ApiError> {

@@ -11,6 +11,8 @@ pub mod get_item;
 pub mod list_tables;
 pub mod list_tags_of_resource;
 pub mod put_item;
+pub mod query;
+pub mod scan;
 pub mod tag_resource;
 pub mod untag_resource;
 pub mod update_item;

@@ -1,0 +1,313 @@
+//! Query: the items of one partition, in sort-key order, narrowed by a
+//! condition on the sort key, then filtered and projected, one page at a
+//! time.
+//!
+//! The key condition becomes one key range: the partition's prefix, with
+//! the sort-key bounds encoded by the same order-preserving encoding as the
+//! items' keys, so that `<`, `BETWEEN` and `begins_with` are byte ranges.
+
+use ferrodyn_expr::{KeyCondition, KeyPredicate};
+use ferrodyn_model::Item;
+use ferrodyn_model::keycode;
+use ferrodyn_model::schema::KeySchema;
+use ferrodyn_storage::Direction;
+
+use super::resource_not_found;
+use crate::capacity::{self, ConsumedCapacity, ReturnConsumedCapacity};
+use crate::context::RequestContext;
+use crate::database::Database;
+use crate::error::{CoreError, Result};
+use crate::expressions::{
+    Compiled, ExpressionInput, LegacyInput, Operation, compile, condition_attributes,
+};
+use crate::item::key_from_key;
+use crate::keyspace;
+use crate::read::{RangeRead, Select, prefix_end};
+
+/// Query's input.
+#[derive(Clone, Debug)]
+pub struct QueryInput {
+    /// `TableName` (or ARN).
+    pub table_name: String,
+    /// `IndexName`.
+    pub index_name: Option<String>,
+    /// `Select`.
+    pub select: Option<Select>,
+    /// `Limit`.
+    pub limit: Option<usize>,
+    /// `ConsistentRead`.
+    pub consistent_read: bool,
+    /// `ScanIndexForward`.
+    pub scan_index_forward: bool,
+    /// `ExclusiveStartKey`.
+    pub exclusive_start_key: Option<Item>,
+    /// `ReturnConsumedCapacity`.
+    pub return_consumed_capacity: ReturnConsumedCapacity,
+    /// Key condition, filter and projection expressions.
+    pub expressions: ExpressionInput,
+    /// `KeyConditions`, `QueryFilter`, `ConditionalOperator`, `AttributesToGet`.
+    pub legacy: LegacyInput,
+}
+
+impl Default for QueryInput {
+    fn default() -> QueryInput {
+        QueryInput {
+            table_name: String::new(),
+            index_name: None,
+            select: None,
+            limit: None,
+            consistent_read: false,
+            scan_index_forward: true,
+            exclusive_start_key: None,
+            return_consumed_capacity: ReturnConsumedCapacity::None,
+            expressions: ExpressionInput::default(),
+            legacy: LegacyInput::default(),
+        }
+    }
+}
+
+/// The output of Query and Scan.
+#[derive(Clone, Debug, Default)]
+pub struct ReadOutput {
+    /// `Items`; `None` for `Select = COUNT`.
+    pub items: Option<Vec<Item>>,
+    /// `Count`: items that passed the filter.
+    pub count: usize,
+    /// `ScannedCount`: items evaluated before the filter.
+    pub scanned_count: usize,
+    /// `LastEvaluatedKey`.
+    pub last_evaluated_key: Option<Item>,
+    /// `ConsumedCapacity`.
+    pub consumed_capacity: Option<ConsumedCapacity>,
+}
+
+/// The message for a request that names an index the table lacks.
+pub(crate) fn no_such_index(name: &str) -> CoreError {
+    CoreError::validation(format!(
+        "The table does not have the specified index: {name}"
+    ))
+}
+
+/// Checks `Select` against the projection, with DynamoDB's messages, and
+/// returns whether only the count is wanted. `query` selects Query's
+/// wording where it differs from Scan's.
+pub(crate) fn check_select(
+    select: Option<Select>,
+    index_name: Option<&str>,
+    compiled: &Compiled,
+    legacy: &LegacyInput,
+    query: bool,
+) -> Result<bool> {
+    let projection_member = if legacy.attributes_to_get.is_some() {
+        "AttributesToGet"
+    } else {
+        "ProjectionExpression"
+    };
+    let has_projection = compiled.projection.is_some();
+    let conflict = |choice: &str| {
+        CoreError::validation(format!(
+            "Cannot specify the {projection_member} when choosing to get {choice}"
+        ))
+    };
+    match select {
+        Some(Select::AllAttributes) if has_projection => Err(conflict("ALL_ATTRIBUTES")),
+        Some(Select::AllProjectedAttributes) if has_projection => {
+            Err(conflict("ALL_PROJECTED_ATTRIBUTES"))
+        }
+        Some(Select::Count) if has_projection => Err(conflict("only the Count")),
+        Some(Select::SpecificAttributes) if !has_projection => {
+            let message = "Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES";
+            Err(CoreError::validation(if query {
+                format!("1 validation error detected: {message}")
+            } else {
+                message.to_owned()
+            }))
+        }
+        Some(Select::AllProjectedAttributes) if index_name.is_none() => Err(CoreError::validation(
+            "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName",
+        )),
+        Some(Select::Count) => Ok(true),
+        _ => Ok(false),
+    }
+}
+
+/// The key range `[start, end)` of the items a key condition selects.
+fn key_range(table_id: u64, condition: &KeyCondition) -> Result<(Vec<u8>, Vec<u8>)> {
+    let internal = |e: keycode::KeyDecodeError| CoreError::Internal(e.to_string());
+    let mut prefix = vec![keyspace::ITEMS];
+    keycode::encode_partition_prefix(table_id, &condition.partition.1, &mut prefix)
+        .map_err(internal)?;
+    let partition_end =
+        prefix_end(&prefix).ok_or_else(|| CoreError::Internal("unbounded key prefix".into()))?;
+    let Some(sort) = &condition.sort else {
+        return Ok((prefix, partition_end));
+    };
+    let at = |value| -> Result<Vec<u8>> {
+        let mut key = prefix.clone();
+        keycode::encode_value(value, &mut key).map_err(internal)?;
+        Ok(key)
+    };
+    // The smallest key after `key` and everything that starts with it.
+    let after = |value| -> Result<Vec<u8>> {
+        let mut key = at(value)?;
+        key.push(0);
+        Ok(key)
+    };
+    Ok(match &sort.predicate {
+        KeyPredicate::Eq(v) => (at(v)?, after(v)?),
+        KeyPredicate::Lt(v) => (prefix.clone(), at(v)?),
+        KeyPredicate::Le(v) => (prefix.clone(), after(v)?),
+        KeyPredicate::Gt(v) => (after(v)?, partition_end),
+        KeyPredicate::Ge(v) => (at(v)?, partition_end),
+        KeyPredicate::Between(low, high) => (at(low)?, after(high)?),
+        KeyPredicate::BeginsWith(p) => {
+            // S and B encode as escaped bytes then a two-byte terminator;
+            // the keys that begin with `p` share its escaped bytes.
+            let mut start = at(p)?;
+            start.truncate(start.len().saturating_sub(2));
+            let end = prefix_end(&start).unwrap_or(partition_end);
+            (start, end)
+        }
+    })
+}
+
+impl Database {
+    /// Query.
+    pub fn query(&self, ctx: &RequestContext, input: QueryInput) -> Result<ReadOutput> {
+        let compiled = compile(Operation::Query, &input.expressions, &input.legacy)?;
+        let count_only = check_select(
+            input.select,
+            input.index_name.as_deref(),
+            &compiled,
+            &input.legacy,
+            true,
+        )?;
+        let Some(key_source) = &compiled.key_condition else {
+            return Err(CoreError::validation(
+                "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.",
+            ));
+        };
+        let table = self.resolve_table(ctx, &input.table_name, resource_not_found)?;
+        if let Some(index) = &input.index_name {
+            return Err(no_such_index(index));
+        }
+        let schema = table.key_schema();
+        let condition = key_source.bind(&schema)?;
+        check_filter_keys(&compiled, &input.legacy, &schema)?;
+        let (mut start, mut end) = key_range(table.id, &condition)?;
+        let direction = if input.scan_index_forward {
+            Direction::Forward
+        } else {
+            Direction::Reverse
+        };
+        if let Some(esk) = &input.exclusive_start_key {
+            let key = query_start_key(table.id, &schema, &condition, esk)?;
+            match direction {
+                Direction::Forward => {
+                    let mut after = key;
+                    after.push(0);
+                    start = start.max(after);
+                }
+                Direction::Reverse => end = end.min(key),
+            }
+        }
+        let page = if start < end {
+            self.read_range(&RangeRead {
+                start,
+                end,
+                direction,
+                consistent: input.consistent_read,
+                limit: input.limit,
+                count_only,
+                compiled: &compiled,
+                schema: &schema,
+            })?
+        } else {
+            crate::read::RangePage::default()
+        };
+        let units = capacity::read_units(page.bytes_read, input.consistent_read);
+        Ok(ReadOutput {
+            items: (!count_only).then_some(page.items),
+            count: page.count,
+            scanned_count: page.scanned_count,
+            last_evaluated_key: page.last_evaluated_key,
+            consumed_capacity: ConsumedCapacity::for_read(
+                &table.name,
+                units,
+                input.return_consumed_capacity,
+            ),
+        })
+    }
+}
+
+/// Rejects a Query filter on a key attribute, as DynamoDB does.
+fn check_filter_keys(compiled: &Compiled, legacy: &LegacyInput, schema: &KeySchema) -> Result<()> {
+    let key_attribute = |name: &str, member: &str| {
+        if schema.is_key_attribute(name) {
+            Err(CoreError::validation(format!(
+                "{member} can only contain non-primary key attributes: Primary key attribute: {name}"
+            )))
+        } else {
+            Ok(())
+        }
+    };
+    if let Some(entries) = &legacy.filter {
+        for (name, _) in entries {
+            key_attribute(name, "QueryFilter")?;
+        }
+    } else if let Some(filter) = &compiled.filter {
+        for (name, _) in condition_attributes(filter.condition()) {
+            key_attribute(name, "Filter Expression")?;
+        }
+    }
+    Ok(())
+}
+
+/// The storage key of a Query's `ExclusiveStartKey`, which must be a key of
+/// the table inside the range the key condition selects.
+fn query_start_key(
+    table_id: u64,
+    schema: &KeySchema,
+    condition: &KeyCondition,
+    esk: &Item,
+) -> Result<Vec<u8>> {
+    let invalid = || CoreError::validation("The provided starting key is invalid");
+    if esk.len() != schema.attributes().count()
+        || schema.attributes().any(|k| !esk.contains_key(&k.name))
+    {
+        return Err(invalid());
+    }
+    let key = key_from_key(table_id, schema, esk)?;
+    if esk.get(&condition.partition.0) != Some(&condition.partition.1) {
+        return Err(CoreError::validation(
+            "The provided starting key is outside query boundaries based on provided conditions",
+        ));
+    }
+    if let Some(sort) = &condition.sort {
+        if matches!(sort.predicate, KeyPredicate::Eq(_)) {
+            return Err(CoreError::validation(
+                "The query can return at most one row and cannot be restarted",
+            ));
+        }
+        if !esk
+            .get(&sort.name)
+            .is_some_and(|v| sort.predicate.matches(v))
+        {
+            return Err(CoreError::validation(
+                "The provided starting key does not match the range key predicate",
+            ));
+        }
+    }
+    Ok(key)
+}
+
+/// The storage key of an `ExclusiveStartKey`, which must be a key of the
+/// table.
+pub(crate) fn start_key(table_id: u64, schema: &KeySchema, esk: &Item) -> Result<Vec<u8>> {
+    key_from_key(table_id, schema, esk).map_err(|e| match e {
+        CoreError::Validation(message) => {
+            CoreError::validation(format!("The provided starting key is invalid: {message}"))
+        }
+        other => other,
+    })
+}
