@@ -255,8 +255,11 @@ impl Server {
         }
     }
 
-    /// Polls until the port accepts a TCP connection. `Err` with the exit
-    /// status if the process exits first; panics on time-out.
+    /// Polls until this process has logged that it is listening and the
+    /// port accepts a TCP connection. `Err` with the exit status if the
+    /// process exits first; panics on time-out. (A connection alone is not
+    /// enough: another test's server may have taken the same free port, and
+    /// would answer in our place.)
     fn wait_ready(&mut self) -> Result<(), ExitStatus> {
         let deadline = Instant::now() + Duration::from_millis(READY_TIMEOUT_MS);
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, self.port));
@@ -272,7 +275,9 @@ impl Server {
                 self.child = None;
                 return Err(status);
             }
-            if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
+            let listening = std::fs::read(self.log_path())
+                .is_ok_and(|log| String::from_utf8_lossy(&log).contains("ferrodyn listening"));
+            if listening && TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
                 return Ok(());
             }
             if Instant::now() > deadline {
