@@ -161,3 +161,37 @@ def expected_page(sizes, limit=None) -> int:
         if (limit is not None and i + 1 >= limit) or total >= PAGE_LIMIT_BYTES:
             return i + 1
     return len(sizes)
+
+
+# Batch operations. BatchGetItem and BatchWriteItem are charged item by item:
+# "DynamoDB processes each item in the batch as an individual GetItem [PutItem
+# or DeleteItem] request ... first rounds up the size of each item to the next
+# 4 KB [1 KB] boundary, and then calculates the total size" ([dev-guide]
+# read-write-operations: 1.5 KB + 6.5 KB reads cost 4 KB + 8 KB; 500 B + 3.5 KB
+# writes cost 1 KB + 4 KB). A key that finds no item still costs the minimum
+# read ([dynalite] batchGetItem.js 'ConsumedCapacity ... small/larger item':
+# three keys, one missing, 3 units strongly consistent / 1.5 eventually), a
+# delete of a missing item one write unit ([dynalite] batchWriteItem.js
+# 'ConsumedCapacity ... larger item', second INDEXES round). Units are summed
+# per table; each table gets one ConsumedCapacity entry.
+def batch_read_units(sizes, consistent: bool) -> float:
+    """Per-table BatchGetItem capacity; a missing item is size 0."""
+    return float(sum(read_units(s, consistent) for s in sizes))
+
+
+def batch_write_units(sizes) -> float:
+    """Per-table BatchWriteItem capacity. Each entry is one request's size, or
+    an (old, new) tuple for a put over an existing item (the larger counts,
+    as for PutItem); a delete of a missing item is size 0."""
+    return float(sum(write_units(*(s if isinstance(s, tuple) else (s,))) for s in sizes))
+
+
+# BatchGetItem answers at most 16 MB; "if you ask to retrieve 100 items, but
+# each individual item is 300 KB in size, the system returns 52 items (so as
+# not to exceed the 16 MB limit)" ([api-ref] BatchGetItem). The documented
+# example fits neither reading of "16 MB" exactly (52 x 307,200 bytes is under
+# 16,000,000; 54 would fit under 16 MiB), so the precise cutoff is UNCONFIRMED:
+# tests only require that a partial answer never exceeds 16 MiB of item data
+# and that it would not have fitted one more item under 16,000,000 bytes.
+BATCH_GET_RESPONSE_MAX = 16 * 1024 * 1024
+BATCH_GET_RESPONSE_MIN_FULL = 16_000_000

@@ -116,3 +116,13 @@ pub const ON_DEMAND_WARM_WRITE_UNITS_PER_SECOND: i64 = 4_000;
 pub const READ_PAGE_SIZE_BYTES_MAX: usize = 1024 * 1024;
 /// The most segments a parallel Scan may have.
 pub const SCAN_TOTAL_SEGMENTS_MAX: u32 = 1_000_000;
+
+// Batch operations.
+
+/// The most put and delete requests in one BatchWriteItem.
+pub const BATCH_WRITE_REQUESTS_MAX: usize = 25;
+/// The most keys in one BatchGetItem.
+pub const BATCH_GET_KEYS_MAX: usize = 100;
+/// BatchGetItem returns at most this many bytes of items (DynamoDB's item
+/// sizes); the keys beyond come back as `UnprocessedKeys`.
+pub const BATCH_GET_RESPONSE_BYTES_MAX: usize = 16 * 1024 * 1024;

@@ -3,7 +3,8 @@
 //! `ferrodyn serve` opens the store (RocksDB in `--data-dir`, or memory with
 //! `--in-memory`), listens for the DynamoDB wire protocol, and shuts down
 //! gracefully on SIGINT or SIGTERM: it stops accepting, lets in-flight
-//! requests finish, flushes storage and exits 0.
+//! requests finish, flushes storage and exits 0. `ferrodyn bench` is the
+//! load generator of the `ferrodyn-bench` crate.
 
 mod config;
 
@@ -36,6 +37,8 @@ struct Cli {
 enum Command {
     /// Run the server.
     Serve(ServeArgs),
+    /// Measure a DynamoDB endpoint under load (or run the ceiling server).
+    Bench(ferrodyn_bench::BenchArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -45,6 +48,13 @@ fn main() -> std::process::ExitCode {
             Ok(()) => std::process::ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("ferrodyn: {e}");
+                std::process::ExitCode::FAILURE
+            }
+        },
+        Command::Bench(args) => match ferrodyn_bench::run(args) {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("ferrodyn bench: {e}");
                 std::process::ExitCode::FAILURE
             }
         },

@@ -2,6 +2,8 @@
 //! Requests reach a handler only after [`crate::wire::shapes`] has checked
 //! them against the service model, so handlers read members leniently.
 
+mod batch_get_item;
+mod batch_write_item;
 mod create_table;
 mod delete_item;
 mod delete_table;
@@ -58,6 +60,8 @@ pub fn is_write(operation: &str) -> bool {
 /// Runs one operation; `None` if ferrodyn does not implement it.
 pub fn dispatch(operation: &str, call: &Call<'_>) -> Option<Result<Value, ApiError>> {
     Some(match operation {
+        "BatchGetItem" => batch_get_item::handle(call),
+        "BatchWriteItem" => batch_write_item::handle(call),
         "CreateTable" => create_table::handle(call),
         "DeleteItem" => delete_item::handle(call),
         "DeleteTable" => delete_table::handle(call),

@@ -262,13 +262,38 @@ fn length_of(shape: &Shape, v: &Value) -> Option<usize> {
     }
 }
 
+/// Marks a path inside the values of a batch operation's `RequestItems`.
+/// DynamoDB reports those in a newer style (captured for BatchWriteItem and
+/// BatchGetItem since 2026): member names keep their case and the value is
+/// not echoed, as in `Value at 'RequestItems.t.member' failed to satisfy
+/// constraint: ...`.
+const MAP_VALUE_PATH: char = '\u{1}';
+
 fn push(errors: &mut Vec<String>, shape: &Shape, v: &Value, path: &str, msg: &str) {
     if errors.len() < VALIDATION_ERRORS_MAX {
-        errors.push(format!(
-            "Value {} at '{path}' failed to satisfy constraint: {msg}",
-            value_str(shape, v)
-        ));
+        errors.push(match path.strip_prefix(MAP_VALUE_PATH) {
+            Some(path) => format!("Value at '{path}' failed to satisfy constraint: {msg}"),
+            None => format!(
+                "Value {} at '{path}' failed to satisfy constraint: {msg}",
+                value_str(shape, v)
+            ),
+        });
     }
+}
+
+/// A path in the map-value style: every segment with its first letter in
+/// upper case (the segments are member names; map keys come after).
+fn map_value_path(path: &str) -> String {
+    let path = path.strip_prefix(MAP_VALUE_PATH).unwrap_or(path);
+    let upper: Vec<String> = path
+        .split('.')
+        .map(|segment| {
+            let mut c = segment.chars();
+            c.next()
+                .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
+        })
+        .collect();
+    format!("{MAP_VALUE_PATH}{}", upper.join("."))
 }
 
 fn check_constraints(
@@ -294,6 +319,8 @@ fn check_constraints(
                 }
                 let sub = if path.is_empty() {
                     lower_first(name)
+                } else if path.starts_with(MAP_VALUE_PATH) {
+                    format!("{path}.{name}")
                 } else {
                     format!("{path}.{}", lower_first(name))
                 };
@@ -329,12 +356,20 @@ fn check_constraints(
             if let (Value::Object(map), Some(vs)) =
                 (v, shape.value.as_ref().and_then(|m| model.shapes.get(m)))
             {
+                // Only the batch operations' RequestItems are known to be
+                // reported in the newer style; other maps (KeyConditions,
+                // Expected, ...) keep the classic one.
+                let base = if path == "requestItems" {
+                    map_value_path(path)
+                } else {
+                    path.to_owned()
+                };
                 for (k, item) in map {
                     check_constraints(
                         model,
                         vs,
                         item,
-                        &format!("{path}.{k}.member"),
+                        &format!("{base}.{k}.member"),
                         errors,
                         depth + 1,
                     );

@@ -1,6 +1,8 @@
 //! One module per DynamoDB operation. Each defines its typed input and
 //! output and an `impl Database` block with the operation itself.
 
+pub mod batch_get_item;
+pub mod batch_write_item;
 pub mod create_table;
 pub mod delete_item;
 pub mod delete_table;
