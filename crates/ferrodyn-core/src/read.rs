@@ -20,6 +20,7 @@ use ferrodyn_model::schema::KeySchema;
 use ferrodyn_model::value::item_size_bytes;
 use ferrodyn_storage::{Direction, ReadConsistency, ScanRequest};
 
+use crate::capacity::{self, ConsumedCapacity, ReturnConsumedCapacity};
 use crate::database::Database;
 use crate::error::{CoreError, Result};
 use crate::expressions::Compiled;
@@ -63,7 +64,45 @@ pub(crate) struct RangePage {
     pub bytes_read: usize,
 }
 
+/// The output of Query and Scan.
+#[derive(Clone, Debug, Default)]
+pub struct ReadOutput {
+    /// `Items`; `None` for `Select = COUNT`.
+    pub items: Option<Vec<Item>>,
+    /// `Count`: items that passed the filter.
+    pub count: usize,
+    /// `ScannedCount`: items evaluated before the filter.
+    pub scanned_count: usize,
+    /// `LastEvaluatedKey`.
+    pub last_evaluated_key: Option<Item>,
+    /// `ConsumedCapacity`.
+    pub consumed_capacity: Option<ConsumedCapacity>,
+}
+
 impl Database {
+    /// Reads one page of a key range (possibly empty) and reports it as
+    /// Query and Scan answer, with the capacity the page consumed.
+    pub(crate) fn read_output(
+        &self,
+        read: &RangeRead<'_>,
+        table_name: &str,
+        mode: ReturnConsumedCapacity,
+    ) -> Result<ReadOutput> {
+        let page = if read.start < read.end {
+            self.read_range(read)?
+        } else {
+            RangePage::default()
+        };
+        let units = capacity::read_units(page.bytes_read, read.consistent);
+        Ok(ReadOutput {
+            items: (!read.count_only).then_some(page.items),
+            count: page.count,
+            scanned_count: page.scanned_count,
+            last_evaluated_key: page.last_evaluated_key,
+            consumed_capacity: ConsumedCapacity::for_read(table_name, units, mode),
+        })
+    }
+
     /// Reads one DynamoDB page of a key range.
     pub(crate) fn read_range(&self, read: &RangeRead<'_>) -> Result<RangePage> {
         let consistency = if read.consistent {

@@ -13,7 +13,7 @@ use ferrodyn_model::schema::KeySchema;
 use ferrodyn_storage::Direction;
 
 use super::resource_not_found;
-use crate::capacity::{self, ConsumedCapacity, ReturnConsumedCapacity};
+use crate::capacity::ReturnConsumedCapacity;
 use crate::context::RequestContext;
 use crate::database::Database;
 use crate::error::{CoreError, Result};
@@ -66,20 +66,7 @@ impl Default for QueryInput {
     }
 }
 
-/// The output of Query and Scan.
-#[derive(Clone, Debug, Default)]
-pub struct ReadOutput {
-    /// `Items`; `None` for `Select = COUNT`.
-    pub items: Option<Vec<Item>>,
-    /// `Count`: items that passed the filter.
-    pub count: usize,
-    /// `ScannedCount`: items evaluated before the filter.
-    pub scanned_count: usize,
-    /// `LastEvaluatedKey`.
-    pub last_evaluated_key: Option<Item>,
-    /// `ConsumedCapacity`.
-    pub consumed_capacity: Option<ConsumedCapacity>,
-}
+pub use crate::read::ReadOutput;
 
 /// The message for a request that names an index the table lacks.
 pub(crate) fn no_such_index(name: &str) -> CoreError {
@@ -211,8 +198,8 @@ impl Database {
                 Direction::Reverse => end = end.min(key),
             }
         }
-        let page = if start < end {
-            self.read_range(&RangeRead {
+        self.read_output(
+            &RangeRead {
                 start,
                 end,
                 direction,
@@ -221,22 +208,10 @@ impl Database {
                 count_only,
                 compiled: &compiled,
                 schema: &schema,
-            })?
-        } else {
-            crate::read::RangePage::default()
-        };
-        let units = capacity::read_units(page.bytes_read, input.consistent_read);
-        Ok(ReadOutput {
-            items: (!count_only).then_some(page.items),
-            count: page.count,
-            scanned_count: page.scanned_count,
-            last_evaluated_key: page.last_evaluated_key,
-            consumed_capacity: ConsumedCapacity::for_read(
-                &table.name,
-                units,
-                input.return_consumed_capacity,
-            ),
-        })
+            },
+            &table.name,
+            input.return_consumed_capacity,
+        )
     }
 }
 

@@ -15,13 +15,13 @@ use ferrodyn_storage::Direction;
 
 use super::query::{ReadOutput, check_select, no_such_index, start_key};
 use super::resource_not_found;
-use crate::capacity::{self, ConsumedCapacity, ReturnConsumedCapacity};
+use crate::capacity::ReturnConsumedCapacity;
 use crate::context::RequestContext;
 use crate::database::Database;
 use crate::error::{CoreError, Result};
 use crate::expressions::{ExpressionInput, LegacyInput, Operation, compile, condition_attributes};
 use crate::keyspace;
-use crate::read::{RangePage, RangeRead, Select, prefix_end};
+use crate::read::{RangeRead, Select, prefix_end};
 
 /// Scan's input.
 #[derive(Clone, Debug, Default)]
@@ -137,8 +137,8 @@ impl Database {
             after.push(0);
             start = start.max(after);
         }
-        let page = if start < end {
-            self.read_range(&RangeRead {
+        self.read_output(
+            &RangeRead {
                 start,
                 end,
                 direction: Direction::Forward,
@@ -147,22 +147,10 @@ impl Database {
                 count_only,
                 compiled: &compiled,
                 schema: &schema,
-            })?
-        } else {
-            RangePage::default()
-        };
-        let units = capacity::read_units(page.bytes_read, input.consistent_read);
-        Ok(ReadOutput {
-            items: (!count_only).then_some(page.items),
-            count: page.count,
-            scanned_count: page.scanned_count,
-            last_evaluated_key: page.last_evaluated_key,
-            consumed_capacity: ConsumedCapacity::for_read(
-                &table.name,
-                units,
-                input.return_consumed_capacity,
-            ),
-        })
+            },
+            &table.name,
+            input.return_consumed_capacity,
+        )
     }
 }
 
