@@ -87,7 +87,14 @@ pub fn check_request(operation: &str, body: &Value) -> Result<(), ApiError> {
         }
     }
     let mut errors = Vec::new();
-    check_constraints(model, shape, body, "", &mut errors, 0);
+    check_constraints(
+        model,
+        shape,
+        body,
+        &ConstraintPath::default(),
+        &mut errors,
+        0,
+    );
     if errors.is_empty() {
         return Ok(());
     }
@@ -262,45 +269,81 @@ fn length_of(shape: &Shape, v: &Value) -> Option<usize> {
     }
 }
 
-/// Marks a path inside the values of a batch operation's `RequestItems`.
-/// DynamoDB reports those in a newer style (captured for BatchWriteItem and
-/// BatchGetItem since 2026): member names keep their case and the value is
-/// not echoed, as in `Value at 'RequestItems.t.member' failed to satisfy
-/// constraint: ...`.
-const MAP_VALUE_PATH: char = '\u{1}';
+/// Where a constraint failed, as DynamoDB names it in its message.
+///
+/// Paths are usually written with member names' first letter in lower case
+/// and the offending value echoed (`Value 'x' at 'keySchema.1.member.keyType'`).
+/// Inside the values of a batch operation's `RequestItems`, DynamoDB uses a
+/// newer style (captured for BatchWriteItem and BatchGetItem since 2026):
+/// member names keep their case and the value is not echoed, as in
+/// `Value at 'RequestItems.t.member' failed to satisfy constraint: ...`.
+#[derive(Clone, Debug, Default)]
+struct ConstraintPath {
+    text: String,
+    newer_style: bool,
+}
 
-fn push(errors: &mut Vec<String>, shape: &Shape, v: &Value, path: &str, msg: &str) {
-    if errors.len() < VALIDATION_ERRORS_MAX {
-        errors.push(match path.strip_prefix(MAP_VALUE_PATH) {
-            Some(path) => format!("Value at '{path}' failed to satisfy constraint: {msg}"),
-            None => format!(
-                "Value {} at '{path}' failed to satisfy constraint: {msg}",
-                value_str(shape, v)
-            ),
-        });
+impl ConstraintPath {
+    fn member(&self, name: &str) -> ConstraintPath {
+        let name = if self.newer_style {
+            name.to_owned()
+        } else {
+            lower_first(name)
+        };
+        ConstraintPath {
+            text: if self.text.is_empty() {
+                name
+            } else {
+                format!("{}.{name}", self.text)
+            },
+            newer_style: self.newer_style,
+        }
+    }
+
+    fn list_item(&self, index: usize) -> ConstraintPath {
+        ConstraintPath {
+            text: format!("{}.{index}.member", self.text),
+            newer_style: self.newer_style,
+        }
+    }
+
+    /// The path of a map's value. Only the batch operations'
+    /// `RequestItems` are known to switch to the newer style; other maps
+    /// (KeyConditions, Expected, ...) keep the classic one.
+    fn map_value(&self, key: &str) -> ConstraintPath {
+        if self.text == "requestItems" {
+            ConstraintPath {
+                text: format!("RequestItems.{key}.member"),
+                newer_style: true,
+            }
+        } else {
+            ConstraintPath {
+                text: format!("{}.{key}.member", self.text),
+                newer_style: self.newer_style,
+            }
+        }
     }
 }
 
-/// A path in the map-value style: every segment with its first letter in
-/// upper case (the segments are member names; map keys come after).
-fn map_value_path(path: &str) -> String {
-    let path = path.strip_prefix(MAP_VALUE_PATH).unwrap_or(path);
-    let upper: Vec<String> = path
-        .split('.')
-        .map(|segment| {
-            let mut c = segment.chars();
-            c.next()
-                .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
-        })
-        .collect();
-    format!("{MAP_VALUE_PATH}{}", upper.join("."))
+fn push(errors: &mut Vec<String>, shape: &Shape, v: &Value, path: &ConstraintPath, msg: &str) {
+    if errors.len() < VALIDATION_ERRORS_MAX {
+        let at = &path.text;
+        errors.push(if path.newer_style {
+            format!("Value at '{at}' failed to satisfy constraint: {msg}")
+        } else {
+            format!(
+                "Value {} at '{at}' failed to satisfy constraint: {msg}",
+                value_str(shape, v)
+            )
+        });
+    }
 }
 
 fn check_constraints(
     model: &Model,
     shape: &Shape,
     v: &Value,
-    path: &str,
+    path: &ConstraintPath,
     errors: &mut Vec<String>,
     depth: usize,
 ) {
@@ -317,13 +360,7 @@ fn check_constraints(
                 if SERVICE_CHECKED_SHAPES.contains(&member_shape.as_str()) {
                     continue;
                 }
-                let sub = if path.is_empty() {
-                    lower_first(name)
-                } else if path.starts_with(MAP_VALUE_PATH) {
-                    format!("{path}.{name}")
-                } else {
-                    format!("{path}.{}", lower_first(name))
-                };
+                let sub = path.member(name);
                 match map.get(name) {
                     None | Some(Value::Null) => {
                         if shape.required.contains(name) {
@@ -340,14 +377,8 @@ fn check_constraints(
                 (v, shape.member.as_ref().and_then(|m| model.shapes.get(m)))
             {
                 for (i, item) in items.iter().enumerate() {
-                    check_constraints(
-                        model,
-                        member,
-                        item,
-                        &format!("{path}.{}.member", i + 1),
-                        errors,
-                        depth + 1,
-                    );
+                    let sub = path.list_item(i + 1);
+                    check_constraints(model, member, item, &sub, errors, depth + 1);
                 }
             }
         }
@@ -356,23 +387,9 @@ fn check_constraints(
             if let (Value::Object(map), Some(vs)) =
                 (v, shape.value.as_ref().and_then(|m| model.shapes.get(m)))
             {
-                // Only the batch operations' RequestItems are known to be
-                // reported in the newer style; other maps (KeyConditions,
-                // Expected, ...) keep the classic one.
-                let base = if path == "requestItems" {
-                    map_value_path(path)
-                } else {
-                    path.to_owned()
-                };
                 for (k, item) in map {
-                    check_constraints(
-                        model,
-                        vs,
-                        item,
-                        &format!("{base}.{k}.member"),
-                        errors,
-                        depth + 1,
-                    );
+                    let sub = path.map_value(k);
+                    check_constraints(model, vs, item, &sub, errors, depth + 1);
                 }
             }
         }
@@ -399,7 +416,7 @@ fn enum_listing_order(values: &[String]) -> Vec<&str> {
     ordered
 }
 
-fn check_scalar(shape: &Shape, v: &Value, path: &str, errors: &mut Vec<String>) {
+fn check_scalar(shape: &Shape, v: &Value, path: &ConstraintPath, errors: &mut Vec<String>) {
     if let Some(values) = &shape.enum_values
         && let Value::String(s) = v
         && !values.contains(s)
