@@ -113,6 +113,47 @@ pub fn to_wire(e: &ApiError) -> WireError {
             }
             (400, "ConditionalCheckFailedException", b)
         }
+        ApiError::Core(e @ CoreError::TransactionCanceled { reasons }) => {
+            // This exception spells its message member "Message".
+            let mut b = body(
+                DYNAMODB,
+                "TransactionCanceledException",
+                "Message",
+                Some(&e.to_string()),
+            );
+            if let Value::Object(m) = &mut b {
+                m.insert(
+                    "CancellationReasons".into(),
+                    Value::Array(reasons.iter().map(cancellation_reason).collect()),
+                );
+            }
+            (400, "TransactionCanceledException", b)
+        }
+        ApiError::Core(CoreError::TransactionConflict(m)) => (
+            400,
+            "TransactionConflictException",
+            body(DYNAMODB, "TransactionConflictException", "message", Some(m)),
+        ),
+        ApiError::Core(CoreError::IdempotentParameterMismatch(m)) => (
+            400,
+            "IdempotentParameterMismatchException",
+            body(
+                DYNAMODB,
+                "IdempotentParameterMismatchException",
+                "Message",
+                Some(m),
+            ),
+        ),
+        ApiError::Core(CoreError::TransactionInProgress(m)) => (
+            400,
+            "TransactionInProgressException",
+            body(
+                DYNAMODB,
+                "TransactionInProgressException",
+                "Message",
+                Some(m),
+            ),
+        ),
         ApiError::Core(CoreError::Internal(_)) | ApiError::Internal(_) => (
             500,
             "InternalServerError",
@@ -129,6 +170,19 @@ pub fn to_wire(e: &ApiError) -> WireError {
         body,
         type_name,
     }
+}
+
+/// One `CancellationReason`: `Code`, and `Message` and `Item` when set.
+fn cancellation_reason(r: &ferrodyn_core::CancellationReason) -> Value {
+    let mut m = Map::new();
+    if let Some(item) = &r.item {
+        m.insert("Item".into(), crate::wire::value::item_to_json(item));
+    }
+    m.insert("Code".into(), Value::String(r.code.as_str().to_owned()));
+    if let Some(message) = &r.message {
+        m.insert("Message".into(), Value::String(message.clone()));
+    }
+    Value::Object(m)
 }
 
 #[cfg(test)]

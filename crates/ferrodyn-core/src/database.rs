@@ -13,6 +13,7 @@ use crate::clock::Clock;
 use crate::context::RequestContext;
 use crate::error::{CoreError, Result};
 use crate::table::{TableMeta, parse_table_arn};
+use crate::transactions::{self, Transactions};
 use crate::{change, keyspace};
 
 /// How many times a write retries after losing a race on its item before
@@ -27,6 +28,7 @@ pub struct Database {
     pub(crate) engine: Arc<dyn Engine>,
     pub(crate) catalog: Catalog,
     pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) transactions: Transactions,
 }
 
 /// What a write decided, given the current item.
@@ -61,6 +63,7 @@ impl Database {
             engine,
             catalog,
             clock,
+            transactions: Transactions::default(),
         })
     }
 
@@ -121,6 +124,13 @@ impl Database {
         F: FnMut(Option<&Item>) -> Result<WriteDecision>,
     {
         for _ in 0..WRITE_CONFLICT_RETRIES_MAX {
+            // A single-item write on an item that a transaction is working
+            // on fails rather than waits, as on AWS.
+            if self.transactions.is_locked(&key) {
+                return Err(CoreError::TransactionConflict(
+                    transactions::ITEM_IN_TRANSACTION.into(),
+                ));
+            }
             let old_bytes = self.engine.get(&key, ReadConsistency::Strong)?;
             let old = match &old_bytes {
                 Some(b) => Some(decode_item(b).map_err(|e| CoreError::Internal(e.to_string()))?),
@@ -131,47 +141,18 @@ impl Database {
                 WriteDecision::Put(item) => Some(item),
                 WriteDecision::Delete => None,
             };
-            let old_size = old.as_ref().map_or(0, item_size_bytes);
-            let new_size = new.as_ref().map_or(0, item_size_bytes);
             if old.is_none() && new.is_none() {
                 return Ok(WriteOutcome::default());
             }
-            let new_bytes = new.as_ref().map(encode_item);
-            let mut batch = WriteBatch {
-                conditions: vec![Condition::ValueIs {
-                    key: key.clone(),
-                    value: old_bytes.clone(),
-                }],
-                ops: Vec::with_capacity(3),
-                changes: vec![change::encode(
-                    table.id,
-                    self.clock.now_millis(),
-                    &key,
-                    old_bytes.as_deref(),
-                    new_bytes.as_deref(),
-                )],
-            };
-            batch.ops.push(match new_bytes {
-                Some(value) => Op::Put {
-                    key: key.clone(),
-                    value,
-                },
-                None => Op::Delete { key: key.clone() },
-            });
-            let count_delta = i64::from(new.is_some()) - i64::from(old.is_some());
-            if count_delta != 0 {
-                batch.ops.push(Op::Add {
-                    key: keyspace::counter_key(table.id, keyspace::COUNTER_ITEM_COUNT),
-                    delta: count_delta,
-                });
-            }
-            let size_delta = new_size as i64 - old_size as i64;
-            if size_delta != 0 {
-                batch.ops.push(Op::Add {
-                    key: keyspace::counter_key(table.id, keyspace::COUNTER_SIZE_BYTES),
-                    delta: size_delta,
-                });
-            }
+            let mut batch = WriteBatch::default();
+            let (old_size, new_size) = self.stage_write(
+                &mut batch,
+                table,
+                &key,
+                old_bytes.as_deref(),
+                old.as_ref(),
+                new.as_ref(),
+            );
             match self.engine.commit(batch) {
                 Ok(_) => {
                     return Ok(WriteOutcome {
@@ -188,6 +169,58 @@ impl Database {
         Err(CoreError::Internal(
             "write lost too many races on one item".into(),
         ))
+    }
+
+    /// Adds one item's write to `batch`: the condition that the item is
+    /// still `old_bytes`, the put or delete, its change record and the
+    /// table's counters. Every item write (single, batch, transaction) is
+    /// staged here, so what one write carries, all do. Returns the sizes of
+    /// the old and new item by DynamoDB's rules.
+    pub(crate) fn stage_write(
+        &self,
+        batch: &mut WriteBatch,
+        table: &TableMeta,
+        key: &[u8],
+        old_bytes: Option<&[u8]>,
+        old: Option<&Item>,
+        new: Option<&Item>,
+    ) -> (usize, usize) {
+        let old_size = old.map_or(0, item_size_bytes);
+        let new_size = new.map_or(0, item_size_bytes);
+        let new_bytes = new.map(encode_item);
+        batch.conditions.push(Condition::ValueIs {
+            key: key.to_vec(),
+            value: old_bytes.map(<[u8]>::to_vec),
+        });
+        batch.changes.push(change::encode(
+            table.id,
+            self.clock.now_millis(),
+            key,
+            old_bytes,
+            new_bytes.as_deref(),
+        ));
+        batch.ops.push(match new_bytes {
+            Some(value) => Op::Put {
+                key: key.to_vec(),
+                value,
+            },
+            None => Op::Delete { key: key.to_vec() },
+        });
+        let count_delta = i64::from(new.is_some()) - i64::from(old.is_some());
+        if count_delta != 0 {
+            batch.ops.push(Op::Add {
+                key: keyspace::counter_key(table.id, keyspace::COUNTER_ITEM_COUNT),
+                delta: count_delta,
+            });
+        }
+        let size_delta = new_size as i64 - old_size as i64;
+        if size_delta != 0 {
+            batch.ops.push(Op::Add {
+                key: keyspace::counter_key(table.id, keyspace::COUNTER_SIZE_BYTES),
+                delta: size_delta,
+            });
+        }
+        (old_size, new_size)
     }
 
     /// A table's item count and size in bytes.

@@ -30,9 +30,92 @@ pub enum CoreError {
     /// `LimitExceededException`.
     #[error("{0}")]
     LimitExceeded(String),
+    /// `TransactionCanceledException`: one reason per action, in order.
+    #[error("{}", transaction_canceled_message(.reasons))]
+    TransactionCanceled {
+        /// The reasons, one per action of the request.
+        reasons: Vec<CancellationReason>,
+    },
+    /// `TransactionConflictException`: a single-item write met an
+    /// in-flight transaction.
+    #[error("{0}")]
+    TransactionConflict(String),
+    /// `IdempotentParameterMismatchException`.
+    #[error("{0}")]
+    IdempotentParameterMismatch(String),
+    /// `TransactionInProgressException`.
+    #[error("{0}")]
+    TransactionInProgress(String),
     /// `InternalServerError`; the detail is for the log only.
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// Why one action of a transaction did not go through.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CancellationReason {
+    /// The code.
+    pub code: CancellationCode,
+    /// The message, for every code but `None`.
+    pub message: Option<String>,
+    /// The item, for a failed condition with
+    /// `ReturnValuesOnConditionCheckFailure = ALL_OLD`.
+    pub item: Option<Item>,
+}
+
+/// The codes of [`CancellationReason`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CancellationCode {
+    /// The action was fine; another one cancelled the transaction.
+    None,
+    /// Its condition did not hold.
+    ConditionalCheckFailed,
+    /// Another transaction or write was working on the item.
+    TransactionConflict,
+    /// The action was invalid for the item it met.
+    ValidationError,
+}
+
+impl CancellationCode {
+    /// The code as DynamoDB spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CancellationCode::None => "None",
+            CancellationCode::ConditionalCheckFailed => "ConditionalCheckFailed",
+            CancellationCode::TransactionConflict => "TransactionConflict",
+            CancellationCode::ValidationError => "ValidationError",
+        }
+    }
+}
+
+impl CancellationReason {
+    /// The reason of an action that was fine.
+    pub fn none() -> CancellationReason {
+        CancellationReason {
+            code: CancellationCode::None,
+            message: None,
+            item: None,
+        }
+    }
+
+    /// A reason with a code and message.
+    pub fn new(code: CancellationCode, message: impl Into<String>) -> CancellationReason {
+        CancellationReason {
+            code,
+            message: Some(message.into()),
+            item: None,
+        }
+    }
+}
+
+/// "Transaction cancelled, please refer cancellation reasons for specific
+/// reasons [None, ConditionalCheckFailed]".
+fn transaction_canceled_message(reasons: &[CancellationReason]) -> String {
+    let codes: Vec<&str> = reasons.iter().map(|r| r.code.as_str()).collect();
+    format!(
+        "Transaction cancelled, please refer cancellation reasons for specific reasons [{}]",
+        codes.join(", ")
+    )
 }
 
 impl CoreError {

@@ -5,6 +5,7 @@
 //! 0x01 | account 0x00 | region 0x00 | table name -> table metadata (catalog.rs)
 //! 0x02 | item key (ferrodyn_model::keycode)      -> item (ferrodyn_model::codec)
 //! 0x03 | table id (u64 BE) | counter id (u8)     -> i64 LE merge counter
+//! 0x04 | account 0x00 | ClientRequestToken     -> idempotency record (transactions.rs)
 //! ```
 //!
 //! **Invariant:** table ids are never reused, so dropping a table's data with
@@ -18,6 +19,9 @@ pub const CATALOG: u8 = 0x01;
 pub const ITEMS: u8 = 0x02;
 /// Prefix of per-table counters.
 pub const COUNTERS: u8 = 0x03;
+
+/// Prefix of transaction idempotency records.
+pub const IDEMPOTENCY: u8 = 0x04;
 
 /// The counter of a table's items.
 pub const COUNTER_ITEM_COUNT: u8 = 1;
@@ -67,4 +71,14 @@ pub fn counters_range(table_id: u64) -> (Vec<u8>, Vec<u8>) {
     let mut end = start.clone();
     end.push(0xFF);
     (start, end)
+}
+
+/// The key of a `ClientRequestToken`'s idempotency record.
+pub fn idempotency_key(account: &str, token: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(2 + account.len() + token.len());
+    k.push(IDEMPOTENCY);
+    k.extend_from_slice(account.as_bytes());
+    k.push(0);
+    k.extend_from_slice(token.as_bytes());
+    k
 }

@@ -27,7 +27,8 @@ pub mod keyspace;
 pub mod ops;
 pub mod read;
 pub mod table;
+pub mod transactions;
 
 pub use context::RequestContext;
 pub use database::Database;
-pub use error::{CoreError, Result};
+pub use error::{CancellationCode, CancellationReason, CoreError, Result};

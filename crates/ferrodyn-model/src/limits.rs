@@ -126,3 +126,11 @@ pub const BATCH_GET_KEYS_MAX: usize = 100;
 /// BatchGetItem returns at most this many bytes of items (DynamoDB's item
 /// sizes); the keys beyond come back as `UnprocessedKeys`.
 pub const BATCH_GET_RESPONSE_BYTES_MAX: usize = 16 * 1024 * 1024;
+
+/// Most actions in one TransactWriteItems or TransactGetItems call.
+pub const TRANSACTION_ACTIONS_MAX: usize = 100;
+/// Most bytes of items in one transaction (the aggregate size limit).
+pub const TRANSACTION_SIZE_BYTES_MAX: usize = 4 * 1024 * 1024;
+/// Capacity units a transaction charges per unit a plain read or write
+/// would: transactions do two underlying reads or writes per item.
+pub const TRANSACTION_CAPACITY_MULTIPLIER: f64 = 2.0;

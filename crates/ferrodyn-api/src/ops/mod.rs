@@ -17,6 +17,8 @@ mod put_item;
 mod query;
 mod scan;
 mod tag_resource;
+mod transact_get_items;
+mod transact_write_items;
 mod untag_resource;
 mod update_item;
 mod update_table;
@@ -75,6 +77,8 @@ pub fn dispatch(operation: &str, call: &Call<'_>) -> Option<Result<Value, ApiErr
         "Query" => query::handle(call),
         "Scan" => scan::handle(call),
         "TagResource" => tag_resource::handle(call),
+        "TransactGetItems" => transact_get_items::handle(call),
+        "TransactWriteItems" => transact_write_items::handle(call),
         "UntagResource" => untag_resource::handle(call),
         "UpdateItem" => update_item::handle(call),
         "UpdateTable" => update_table::handle(call),

@@ -1,0 +1,402 @@
+//! TransactWriteItems: up to 100 puts, updates, deletes and condition
+//! checks on distinct items, possibly across tables, applied all or
+//! nothing, with `ClientRequestToken` idempotency.
+//!
+//! ```text
+//! validate every action (expressions, sizes, tables, keys, duplicates)
+//!   -> token: replay a completed call / mismatch / in progress
+//!   -> claim every item (a conflict cancels: TransactionConflict)
+//!   -> read every item from one snapshot
+//!   -> decide each action (a failed condition or invalid update cancels)
+//!   -> one atomic commit: every write, change record and counter, the
+//!      idempotency record, and a condition per item that it is unchanged
+//!      (a write that slipped in cancels: TransactionConflict)
+//! ```
+//!
+//! See `transactions.rs` for why this is serializable and deadlock-free.
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
+
+use ferrodyn_expr::{UpdateAction, UpdateExpression};
+use ferrodyn_model::Item;
+use ferrodyn_model::codec::decode_item;
+use ferrodyn_model::limits::{
+    ITEM_SIZE_BYTES_MAX, TRANSACTION_ACTIONS_MAX, TRANSACTION_CAPACITY_MULTIPLIER,
+    TRANSACTION_SIZE_BYTES_MAX,
+};
+use ferrodyn_model::value::item_size_bytes;
+use ferrodyn_storage::{Condition, Op, ReadConsistency, StorageError, WriteBatch};
+
+use super::put_item::ITEM_TOO_LARGE;
+use super::resource_not_found;
+use crate::capacity::{self, ConsumedCapacity, ReturnConsumedCapacity};
+use crate::context::RequestContext;
+use crate::database::Database;
+use crate::error::{CancellationCode, CancellationReason, CoreError, Result};
+use crate::expressions::{Compiled, ExpressionInput, LegacyInput, Operation, compile};
+use crate::item::{key_from_item, key_from_key};
+use crate::keyspace;
+use crate::table::TableMeta;
+use crate::transactions::{FINGERPRINT_BYTES, ITEM_IN_TRANSACTION, IdempotencyRecord};
+
+/// What one action does.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TransactWriteKind {
+    /// `ConditionCheck` on the item with this key.
+    ConditionCheck {
+        /// `Key`.
+        key: Item,
+    },
+    /// `Put` of this item.
+    Put {
+        /// `Item`.
+        item: Item,
+    },
+    /// `Delete` of the item with this key.
+    Delete {
+        /// `Key`.
+        key: Item,
+    },
+    /// `Update` of the item with this key (`UpdateExpression` is in the
+    /// action's expressions).
+    Update {
+        /// `Key`.
+        key: Item,
+    },
+}
+
+/// One action (`TransactWriteItem`).
+#[derive(Clone, Debug)]
+pub struct TransactWriteItem {
+    /// What it does.
+    pub kind: TransactWriteKind,
+    /// `TableName` (or ARN).
+    pub table_name: String,
+    /// `ConditionExpression`, `UpdateExpression` and their placeholders.
+    pub expressions: ExpressionInput,
+    /// `ReturnValuesOnConditionCheckFailure = ALL_OLD`.
+    pub return_old_on_condition_failure: bool,
+}
+
+/// TransactWriteItems' input.
+#[derive(Clone, Debug)]
+pub struct TransactWriteItemsInput {
+    /// `TransactItems`, in order.
+    pub items: Vec<TransactWriteItem>,
+    /// `ReturnConsumedCapacity`.
+    pub return_consumed_capacity: ReturnConsumedCapacity,
+    /// `ClientRequestToken`.
+    pub client_request_token: Option<String>,
+    /// A digest of every member of the request but the token (and
+    /// `ReturnConsumedCapacity`): two calls with one token must agree on it.
+    pub fingerprint: [u8; FINGERPRINT_BYTES],
+}
+
+/// TransactWriteItems' output.
+#[derive(Clone, Debug, Default)]
+pub struct TransactWriteItemsOutput {
+    /// `ConsumedCapacity`, one entry per table.
+    pub consumed_capacity: Vec<ConsumedCapacity>,
+}
+
+/// The message for two actions on one item.
+pub(crate) const MULTIPLE_OPERATIONS_ON_ONE_ITEM: &str =
+    "Transaction request cannot include multiple operations on one item";
+
+/// An action, validated and bound to its table and storage key.
+struct Planned<'a> {
+    action: &'a TransactWriteItem,
+    compiled: Compiled,
+    table: Arc<TableMeta>,
+    key: Vec<u8>,
+}
+
+impl Database {
+    /// TransactWriteItems.
+    pub fn transact_write_items(
+        &self,
+        ctx: &RequestContext,
+        input: TransactWriteItemsInput,
+    ) -> Result<TransactWriteItemsOutput> {
+        let plan = self.plan_transaction(ctx, &input.items)?;
+
+        let token = match &input.client_request_token {
+            Some(token) => {
+                let record_key = keyspace::idempotency_key(&ctx.account_id, token);
+                let Some(guard) = self.transactions.start_token(record_key.clone()) else {
+                    return Err(CoreError::TransactionInProgress(
+                        "Transaction with the given request token is already in progress".into(),
+                    ));
+                };
+                if let Some(bytes) = self.engine.get(&record_key, ReadConsistency::Strong)? {
+                    let record = IdempotencyRecord::decode(&bytes);
+                    match record {
+                        Some(r) if r.is_live(self.clock.now_millis()) => {
+                            if r.fingerprint != input.fingerprint {
+                                return Err(CoreError::IdempotentParameterMismatch(
+                                    "Request token is already used with a different request".into(),
+                                ));
+                            }
+                            // Completed before: answer without applying again.
+                            return Ok(replay_output(&plan, input.return_consumed_capacity));
+                        }
+                        _ => {}
+                    }
+                }
+                Some((record_key, guard))
+            }
+            None => None,
+        };
+
+        let keys: Vec<Vec<u8>> = plan.iter().map(|p| p.key.clone()).collect();
+        let _claim = self
+            .transactions
+            .claim(&keys)
+            .map_err(|index| conflict_at(plan.len(), index))?;
+        let olds_bytes = self.engine.multi_get(&keys, ReadConsistency::Strong)?;
+
+        let mut reasons = vec![CancellationReason::none(); plan.len()];
+        let mut cancelled = false;
+        let mut decided = Vec::with_capacity(plan.len());
+        for (i, (p, old_bytes)) in plan.iter().zip(&olds_bytes).enumerate() {
+            let old = match old_bytes {
+                Some(b) => Some(decode_item(b).map_err(|e| CoreError::Internal(e.to_string()))?),
+                None => None,
+            };
+            match decide(p, old.as_ref()) {
+                Ok(new) => decided.push((old, new)),
+                Err(reason) => {
+                    reasons[i] = reason;
+                    cancelled = true;
+                    decided.push((old, None));
+                }
+            }
+        }
+        if cancelled {
+            return Err(CoreError::TransactionCanceled { reasons });
+        }
+
+        let mut batch = WriteBatch::default();
+        let mut units: BTreeMap<&str, f64> = BTreeMap::new();
+        for ((p, old_bytes), (old, new)) in plan.iter().zip(&olds_bytes).zip(&decided) {
+            let is_check = matches!(p.action.kind, TransactWriteKind::ConditionCheck { .. });
+            let cost = if is_check || (old.is_none() && new.is_none()) {
+                // Nothing to write: the commit still requires the item to
+                // be unchanged, which is what makes the check serializable.
+                batch.conditions.push(Condition::ValueIs {
+                    key: p.key.clone(),
+                    value: old_bytes.clone(),
+                });
+                let size = old.as_ref().map_or(0, item_size_bytes);
+                if is_check {
+                    capacity::read_units(size, true)
+                } else {
+                    capacity::write_units(size, 0)
+                }
+            } else {
+                let (old_size, new_size) = self.stage_write(
+                    &mut batch,
+                    &p.table,
+                    &p.key,
+                    old_bytes.as_deref(),
+                    old.as_ref(),
+                    new.as_ref(),
+                );
+                capacity::write_units(old_size, new_size)
+            };
+            *units.entry(p.action.table_name.as_str()).or_default() +=
+                cost * TRANSACTION_CAPACITY_MULTIPLIER;
+        }
+        if let Some((record_key, _)) = &token {
+            batch.ops.push(Op::Put {
+                key: record_key.clone(),
+                value: IdempotencyRecord {
+                    fingerprint: input.fingerprint,
+                    completed_millis: self.clock.now_millis(),
+                }
+                .encode(),
+            });
+        }
+        match self.engine.commit(batch) {
+            Ok(_) => {}
+            // One condition per action, in order: the item at `index`
+            // changed after it was read.
+            Err(StorageError::ConditionFailed { index }) => {
+                return Err(conflict_at(plan.len(), index));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        if token.is_some() {
+            self.sweep_idempotency_records()?;
+        }
+        Ok(TransactWriteItemsOutput {
+            consumed_capacity: units
+                .into_iter()
+                .filter_map(|(table, u)| {
+                    ConsumedCapacity::for_write(table, u, input.return_consumed_capacity)
+                })
+                .collect(),
+        })
+    }
+
+    /// Validates every action before anything is read: expressions (all
+    /// of them, in order), item sizes, the transaction's size, tables,
+    /// keys, and that no item is named twice.
+    fn plan_transaction<'a>(
+        &self,
+        ctx: &RequestContext,
+        items: &'a [TransactWriteItem],
+    ) -> Result<Vec<Planned<'a>>> {
+        if items.len() > TRANSACTION_ACTIONS_MAX {
+            return Err(CoreError::validation(format!(
+                "1 validation error detected: Value '{}' at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to {TRANSACTION_ACTIONS_MAX}",
+                items.len()
+            )));
+        }
+        let mut compiled = Vec::with_capacity(items.len());
+        for action in items {
+            let operation = match action.kind {
+                TransactWriteKind::Update { .. } => Operation::Update,
+                _ => Operation::Write,
+            };
+            compiled.push(compile(
+                operation,
+                &action.expressions,
+                &LegacyInput::default(),
+            )?);
+        }
+        let mut total_bytes = 0usize;
+        for action in items {
+            let size = match &action.kind {
+                TransactWriteKind::Put { item } => item_size_bytes(item),
+                TransactWriteKind::ConditionCheck { key }
+                | TransactWriteKind::Delete { key }
+                | TransactWriteKind::Update { key } => item_size_bytes(key),
+            };
+            if matches!(action.kind, TransactWriteKind::Put { .. }) && size > ITEM_SIZE_BYTES_MAX {
+                return Err(CoreError::validation(ITEM_TOO_LARGE));
+            }
+            total_bytes += size;
+        }
+        if total_bytes > TRANSACTION_SIZE_BYTES_MAX {
+            return Err(CoreError::validation(
+                "Transaction size has exceeded the maximum allowed size",
+            ));
+        }
+
+        let mut plan = Vec::with_capacity(items.len());
+        let mut seen = HashSet::with_capacity(items.len());
+        for (action, compiled) in items.iter().zip(compiled) {
+            let table = self.resolve_table(ctx, &action.table_name, resource_not_found)?;
+            let schema = table.key_schema();
+            let key = match &action.kind {
+                TransactWriteKind::Put { item } => key_from_item(table.id, &schema, item)?,
+                TransactWriteKind::ConditionCheck { key }
+                | TransactWriteKind::Delete { key }
+                | TransactWriteKind::Update { key } => key_from_key(table.id, &schema, key)?,
+            };
+            if let Some(update) = &compiled.update {
+                for path in update.target_paths() {
+                    let name = path.top_level_name();
+                    if schema.is_key_attribute(name) {
+                        return Err(CoreError::invalid_parameter(format!(
+                            "Cannot update attribute {name}. This attribute is part of the key"
+                        )));
+                    }
+                }
+            }
+            if !seen.insert(key.clone()) {
+                return Err(CoreError::validation(MULTIPLE_OPERATIONS_ON_ONE_ITEM));
+            }
+            plan.push(Planned {
+                action,
+                compiled,
+                table,
+                key,
+            });
+        }
+        Ok(plan)
+    }
+}
+
+/// Decides one action against the item as read: the new item (`None` for
+/// a delete or a check), or why the transaction must be cancelled.
+fn decide(
+    p: &Planned<'_>,
+    old: Option<&Item>,
+) -> std::result::Result<Option<Item>, CancellationReason> {
+    if !p.compiled.condition_holds(old) {
+        let mut reason = CancellationReason::new(
+            CancellationCode::ConditionalCheckFailed,
+            "The conditional request failed",
+        );
+        if p.action.return_old_on_condition_failure {
+            reason.item = old.cloned();
+        }
+        return Err(reason);
+    }
+    match &p.action.kind {
+        TransactWriteKind::ConditionCheck { .. } | TransactWriteKind::Delete { .. } => Ok(None),
+        TransactWriteKind::Put { item } => Ok(Some(item.clone())),
+        TransactWriteKind::Update { key } => match &p.compiled.update {
+            Some(update) => apply_update(update, key, old),
+            None => Ok(Some(old.cloned().unwrap_or_else(|| key.clone()))),
+        },
+    }
+}
+
+/// Applies an update as UpdateItem does; errors that depend on the item
+/// become a `ValidationError` reason.
+fn apply_update(
+    update: &UpdateExpression,
+    key: &Item,
+    old: Option<&Item>,
+) -> std::result::Result<Option<Item>, CancellationReason> {
+    // Removing from a missing item leaves it missing, as in UpdateItem.
+    if old.is_none()
+        && !update.actions().is_empty()
+        && update
+            .actions()
+            .iter()
+            .all(|a| matches!(a, UpdateAction::Remove { .. } | UpdateAction::Delete { .. }))
+    {
+        return Ok(None);
+    }
+    let base = old.cloned().unwrap_or_else(|| key.clone());
+    let applied = update
+        .apply(&base)
+        .map_err(|e| CancellationReason::new(CancellationCode::ValidationError, e.to_string()))?;
+    if item_size_bytes(&applied.item) > ITEM_SIZE_BYTES_MAX {
+        return Err(CancellationReason::new(
+            CancellationCode::ValidationError,
+            "Item size to update has exceeded the maximum allowed size",
+        ));
+    }
+    Ok(Some(applied.item))
+}
+
+/// A cancellation whose only reason is a conflict on action `index`.
+fn conflict_at(actions: usize, index: usize) -> CoreError {
+    let mut reasons = vec![CancellationReason::none(); actions];
+    if let Some(r) = reasons.get_mut(index) {
+        *r = CancellationReason::new(CancellationCode::TransactionConflict, ITEM_IN_TRANSACTION);
+    }
+    CoreError::TransactionCanceled { reasons }
+}
+
+/// The answer to a call whose token already completed: success, with the
+/// capacity of reading the items (AWS charges a replay as reads).
+fn replay_output(plan: &[Planned<'_>], mode: ReturnConsumedCapacity) -> TransactWriteItemsOutput {
+    let mut units: BTreeMap<&str, f64> = BTreeMap::new();
+    for p in plan {
+        *units.entry(p.action.table_name.as_str()).or_default() +=
+            capacity::read_units(0, true) * TRANSACTION_CAPACITY_MULTIPLIER;
+    }
+    TransactWriteItemsOutput {
+        consumed_capacity: units
+            .into_iter()
+            .filter_map(|(table, u)| ConsumedCapacity::for_read(table, u, mode))
+            .collect(),
+    }
+}
