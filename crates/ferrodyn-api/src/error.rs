@@ -129,6 +129,16 @@ pub fn to_wire(e: &ApiError) -> WireError {
             }
             (400, "TransactionCanceledException", b)
         }
+        ApiError::Core(CoreError::ItemCollectionSizeLimitExceeded(m)) => (
+            400,
+            "ItemCollectionSizeLimitExceededException",
+            body(
+                DYNAMODB,
+                "ItemCollectionSizeLimitExceededException",
+                "message",
+                Some(m),
+            ),
+        ),
         ApiError::Core(CoreError::TransactionConflict(m)) => (
             400,
             "TransactionConflictException",

@@ -54,7 +54,30 @@ fn decode_meta(bytes: &[u8]) -> Result<TableMeta> {
     }
 }
 
+/// The operations that remove an index's entries and counters.
+pub(crate) fn index_removal(index_id: u64) -> Result<Vec<Op>> {
+    let entries = keyspace::index_entries_prefix(index_id);
+    let entries_end = ferrodyn_storage::prefix_end(&entries)
+        .ok_or_else(|| CoreError::Internal("index prefix has no end".into()))?;
+    let (counters, counters_end) = keyspace::counters_range(index_id);
+    Ok(vec![
+        Op::DeleteRange {
+            start: entries,
+            end: entries_end,
+        },
+        Op::DeleteRange {
+            start: counters,
+            end: counters_end,
+        },
+    ])
+}
+
 impl Catalog {
+    /// Every table, for background work (index backfills).
+    pub fn all(&self) -> Vec<Arc<TableMeta>> {
+        self.tables.read().values().cloned().collect()
+    }
+
     /// Loads every table from storage.
     pub fn load(engine: &dyn Engine) -> Result<Catalog> {
         let mut tables = BTreeMap::new();
@@ -181,7 +204,7 @@ impl Catalog {
         let items_end = ferrodyn_storage::prefix_end(&items)
             .ok_or_else(|| CoreError::Internal("table prefix has no end".into()))?;
         let (counters, counters_end) = keyspace::counters_range(meta.id);
-        let batch = WriteBatch {
+        let mut batch = WriteBatch {
             conditions: vec![],
             ops: vec![
                 Op::Delete {
@@ -198,6 +221,9 @@ impl Catalog {
             ],
             changes: vec![],
         };
+        for index in &meta.indexes {
+            batch.ops.extend(index_removal(index.id)?);
+        }
         engine.commit(batch)?;
         self.tables.write().remove(&(
             meta.account_id.clone(),

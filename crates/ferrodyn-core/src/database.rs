@@ -1,17 +1,23 @@
 //! The database handle every operation runs against, and the one write
 //! path every item write goes through.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
-use ferrodyn_model::Item;
+use parking_lot::{Mutex, RwLock};
+
 use ferrodyn_model::codec::{decode_item, encode_item};
+use ferrodyn_model::limits::ITEM_COLLECTION_SIZE_BYTES_MAX;
 use ferrodyn_model::value::item_size_bytes;
+use ferrodyn_model::{Item, keycode};
 use ferrodyn_storage::{Condition, Engine, Op, ReadConsistency, StorageError, WriteBatch};
 
+use crate::capacity;
 use crate::catalog::Catalog;
 use crate::clock::Clock;
 use crate::context::RequestContext;
 use crate::error::{CoreError, Result};
+use crate::index::{IndexKind, IndexMeta};
 use crate::table::{TableMeta, parse_table_arn};
 use crate::transactions::{self, Transactions};
 use crate::{change, keyspace};
@@ -22,6 +28,61 @@ use crate::{change, keyspace};
 /// correctness.
 pub const WRITE_CONFLICT_RETRIES_MAX: usize = 10_000;
 
+/// What staging one item write reports.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Staged {
+    /// Size of the old item by DynamoDB's rules (0 if absent).
+    pub old_size: usize,
+    /// Size of the new item (0 if absent).
+    pub new_size: usize,
+    /// Write units consumed by the table's indexes.
+    pub index_units: f64,
+    /// The item's collection after the write (tables with local indexes).
+    pub collection: Option<ItemCollection>,
+}
+
+/// An item collection's key and size, for `ItemCollectionMetrics`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ItemCollection {
+    /// `ItemCollectionKey`: the partition key attribute and its value.
+    pub key: Item,
+    /// The collection's size after the write, in bytes.
+    pub size_bytes: i64,
+}
+
+impl ItemCollection {
+    /// `SizeEstimateRangeGB`: the whole gigabytes below and above.
+    pub fn size_estimate_range_gb(&self) -> [f64; 2] {
+        let gb = (self.size_bytes.max(0) as f64 / (1u64 << 30) as f64).floor();
+        [gb, gb + 1.0]
+    }
+}
+
+/// The bytes DynamoDB adds to every index entry when it reports an index's
+/// size.
+pub const INDEX_ENTRY_OVERHEAD_BYTES: usize = 100;
+
+/// The size an index entry counts for in `IndexSizeBytes`.
+pub(crate) fn index_entry_size(projected: &Item) -> usize {
+    item_size_bytes(projected) + INDEX_ENTRY_OVERHEAD_BYTES
+}
+
+/// Adds the item-count and size deltas of a table or index to `batch`.
+pub(crate) fn push_counters(batch: &mut WriteBatch, id: u64, count_delta: i64, size_delta: i64) {
+    if count_delta != 0 {
+        batch.ops.push(Op::Add {
+            key: keyspace::counter_key(id, keyspace::COUNTER_ITEM_COUNT),
+            delta: count_delta,
+        });
+    }
+    if size_delta != 0 {
+        batch.ops.push(Op::Add {
+            key: keyspace::counter_key(id, keyspace::COUNTER_SIZE_BYTES),
+            delta: size_delta,
+        });
+    }
+}
+
 /// A database: a storage engine, the catalog over it, and a clock.
 #[derive(Debug)]
 pub struct Database {
@@ -29,6 +90,15 @@ pub struct Database {
     pub(crate) catalog: Catalog,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) transactions: Transactions,
+    /// Held shared by every write from the moment it looks its table's
+    /// indexes up until it commits, and exclusively while indexes are added
+    /// or removed: so no write can commit under a stale list of indexes.
+    pub(crate) schema_gate: RwLock<()>,
+    /// Where each index being built continues (a table key), in memory: a
+    /// restart begins again from the start, which is harmless.
+    pub(crate) backfill_cursors: Mutex<HashMap<u64, Vec<u8>>>,
+    /// The largest item collection allowed (AWS's 10 GB; lowered by tests).
+    pub(crate) item_collection_size_bytes_max: u64,
 }
 
 /// What a write decided, given the current item.
@@ -53,6 +123,10 @@ pub struct WriteOutcome {
     pub old_size: usize,
     /// Size of the new item (0 if absent).
     pub new_size: usize,
+    /// Write units consumed by the table's indexes.
+    pub index_units: f64,
+    /// The item's collection after the write (tables with local indexes).
+    pub collection: Option<ItemCollection>,
 }
 
 impl Database {
@@ -64,7 +138,17 @@ impl Database {
             catalog,
             clock,
             transactions: Transactions::default(),
+            schema_gate: RwLock::new(()),
+            backfill_cursors: Mutex::new(HashMap::new()),
+            item_collection_size_bytes_max: ITEM_COLLECTION_SIZE_BYTES_MAX,
         })
+    }
+
+    /// Lowers the item collection size limit, so that tests can reach it
+    /// without writing 10 GB.
+    pub fn with_item_collection_size_limit(mut self, bytes: u64) -> Database {
+        self.item_collection_size_bytes_max = bytes;
+        self
     }
 
     /// Flushes storage; called at shutdown.
@@ -92,6 +176,16 @@ impl Database {
         self.catalog
             .get(account, region, name)
             .ok_or_else(|| CoreError::ResourceNotFound(not_found(name)))
+    }
+
+    /// The table's metadata as the catalog holds it now (its indexes may
+    /// have changed since `table` was looked up); not found if the table
+    /// was deleted meanwhile.
+    pub(crate) fn current_table(&self, table: &TableMeta) -> Result<Arc<TableMeta>> {
+        self.catalog
+            .get(&table.account_id, &table.region, &table.name)
+            .filter(|t| t.id == table.id)
+            .ok_or_else(|| CoreError::ResourceNotFound("Requested resource not found".into()))
     }
 
     /// Reads and decodes one item.
@@ -144,22 +238,26 @@ impl Database {
             if old.is_none() && new.is_none() {
                 return Ok(WriteOutcome::default());
             }
+            let _gate = self.schema_gate.read();
+            let table = self.current_table(table)?;
             let mut batch = WriteBatch::default();
-            let (old_size, new_size) = self.stage_write(
+            let staged = self.stage_write(
                 &mut batch,
-                table,
+                &table,
                 &key,
                 old_bytes.as_deref(),
                 old.as_ref(),
                 new.as_ref(),
-            );
+            )?;
             match self.engine.commit(batch) {
                 Ok(_) => {
                     return Ok(WriteOutcome {
                         old,
                         new,
-                        old_size,
-                        new_size,
+                        old_size: staged.old_size,
+                        new_size: staged.new_size,
+                        index_units: staged.index_units,
+                        collection: staged.collection,
                     });
                 }
                 Err(StorageError::ConditionFailed { .. }) => continue,
@@ -172,10 +270,11 @@ impl Database {
     }
 
     /// Adds one item's write to `batch`: the condition that the item is
-    /// still `old_bytes`, the put or delete, its change record and the
-    /// table's counters. Every item write (single, batch, transaction) is
-    /// staged here, so what one write carries, all do. Returns the sizes of
-    /// the old and new item by DynamoDB's rules.
+    /// still `old_bytes`, the put or delete, its change record, the table's
+    /// counters, and the item's index entries and their counters. Every item
+    /// write (single, batch, transaction) is staged here, so what one write
+    /// carries, all do. Fails, staging nothing usable, if the new item does
+    /// not fit one of the table's indexes.
     pub(crate) fn stage_write(
         &self,
         batch: &mut WriteBatch,
@@ -184,7 +283,12 @@ impl Database {
         old_bytes: Option<&[u8]>,
         old: Option<&Item>,
         new: Option<&Item>,
-    ) -> (usize, usize) {
+    ) -> Result<Staged> {
+        if let Some(new) = new {
+            for index in &table.indexes {
+                index.validate(new)?;
+            }
+        }
         let old_size = old.map_or(0, item_size_bytes);
         let new_size = new.map_or(0, item_size_bytes);
         let new_bytes = new.map(encode_item);
@@ -206,21 +310,142 @@ impl Database {
             },
             None => Op::Delete { key: key.to_vec() },
         });
-        let count_delta = i64::from(new.is_some()) - i64::from(old.is_some());
-        if count_delta != 0 {
+        push_counters(
+            batch,
+            table.id,
+            i64::from(new.is_some()) - i64::from(old.is_some()),
+            new_size as i64 - old_size as i64,
+        );
+        let mut index_units = 0.0;
+        let mut collection_delta = new_size as i64 - old_size as i64;
+        for index in &table.indexes {
+            let (units, size_delta) = self.stage_index_write(batch, table, index, old, new)?;
+            index_units += units;
+            if index.kind == IndexKind::Local {
+                collection_delta += size_delta;
+            }
+        }
+        let collection = match new.or(old) {
+            Some(item) if table.has_local_indexes() => {
+                Some(self.stage_collection(batch, table, item, collection_delta)?)
+            }
+            _ => None,
+        };
+        Ok(Staged {
+            old_size,
+            new_size,
+            index_units,
+            collection,
+        })
+    }
+
+    /// Adds `delta` to the size of `item`'s collection, refusing to grow
+    /// it past the limit.
+    fn stage_collection(
+        &self,
+        batch: &mut WriteBatch,
+        table: &TableMeta,
+        item: &Item,
+        delta: i64,
+    ) -> Result<ItemCollection> {
+        let schema = table.key_schema();
+        let key: Item = item
+            .get(&schema.partition.name)
+            .map(|v| (schema.partition.name.clone(), v.clone()))
+            .into_iter()
+            .collect();
+        let mut encoded = Vec::with_capacity(32);
+        if let Some(value) = key.values().next() {
+            keycode::encode_value(value, &mut encoded)
+                .map_err(|e| CoreError::Internal(e.to_string()))?;
+        }
+        let counter = keyspace::collection_counter_key(table.id, &encoded);
+        let current = ferrodyn_storage::decode_counter(
+            self.engine
+                .get(&counter, ReadConsistency::Strong)?
+                .as_deref(),
+        );
+        let size = current + delta;
+        if delta > 0 && size > self.item_collection_size_bytes_max as i64 {
+            // UNCONFIRMED wording (docs/compatibility.md).
+            return Err(CoreError::ItemCollectionSizeLimitExceeded(
+                "Item collection size limit exceeded".into(),
+            ));
+        }
+        if delta != 0 {
             batch.ops.push(Op::Add {
-                key: keyspace::counter_key(table.id, keyspace::COUNTER_ITEM_COUNT),
-                delta: count_delta,
+                key: counter,
+                delta,
             });
         }
-        let size_delta = new_size as i64 - old_size as i64;
-        if size_delta != 0 {
-            batch.ops.push(Op::Add {
-                key: keyspace::counter_key(table.id, keyspace::COUNTER_SIZE_BYTES),
-                delta: size_delta,
+        Ok(ItemCollection {
+            key,
+            size_bytes: size,
+        })
+    }
+
+    /// Replaces an item's entry in one index; returns the write units the
+    /// index consumed and the change of its size in bytes.
+    fn stage_index_write(
+        &self,
+        batch: &mut WriteBatch,
+        table: &TableMeta,
+        index: &IndexMeta,
+        old: Option<&Item>,
+        new: Option<&Item>,
+    ) -> Result<(f64, i64)> {
+        let old_entry = match old {
+            Some(item) => index.entry(table, item)?,
+            None => None,
+        };
+        let new_entry = match new {
+            Some(item) => index.entry(table, item)?,
+            None => None,
+        };
+        if old_entry == new_entry {
+            return Ok((0.0, 0));
+        }
+        let mut old_present = old_entry.is_some();
+        if index.is_backfilling()
+            && let Some((old_key, _)) = &old_entry
+        {
+            // The backfill may not have reached this item yet: count the old
+            // entry only if it is there, and commit only if that is still so.
+            let current = self.engine.get(old_key, ReadConsistency::Strong)?;
+            old_present = current.is_some();
+            batch.conditions.push(Condition::ValueIs {
+                key: old_key.clone(),
+                value: current,
             });
         }
-        (old_size, new_size)
+        let mut units = 0.0;
+        let mut count_delta = 0;
+        let mut size_delta = 0;
+        let same_key = matches!((&old_entry, &new_entry), (Some((a, _)), Some((b, _))) if a == b);
+        if let Some((old_key, old_item)) = &old_entry {
+            if !same_key {
+                batch.ops.push(Op::Delete {
+                    key: old_key.clone(),
+                });
+                units += capacity::write_units(index_entry_size(old_item), 0);
+            }
+            if old_present {
+                count_delta -= 1;
+                size_delta -= index_entry_size(old_item) as i64;
+            }
+        }
+        if let Some((new_key, new_item)) = new_entry {
+            let size = index_entry_size(&new_item);
+            units += capacity::write_units(size, 0);
+            count_delta += 1;
+            size_delta += size as i64;
+            batch.ops.push(Op::Put {
+                key: new_key,
+                value: encode_item(&new_item),
+            });
+        }
+        push_counters(batch, index.id, count_delta, size_delta);
+        Ok((units, size_delta))
     }
 
     /// A table's item count and size in bytes.

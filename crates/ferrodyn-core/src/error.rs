@@ -30,6 +30,9 @@ pub enum CoreError {
     /// `LimitExceededException`.
     #[error("{0}")]
     LimitExceeded(String),
+    /// `ItemCollectionSizeLimitExceededException`.
+    #[error("{0}")]
+    ItemCollectionSizeLimitExceeded(String),
     /// `TransactionCanceledException`: one reason per action, in order.
     #[error("{}", transaction_canceled_message(.reasons))]
     TransactionCanceled {

@@ -4,8 +4,9 @@
 //! 0x00 | name                         -> meta values (e.g. "next_table_id": u64 BE)
 //! 0x01 | account 0x00 | region 0x00 | table name -> table metadata (catalog.rs)
 //! 0x02 | item key (ferrodyn_model::keycode)      -> item (ferrodyn_model::codec)
-//! 0x03 | table id (u64 BE) | counter id (u8)     -> i64 LE merge counter
+//! 0x03 | table or index id (u64 BE) | counter id (u8) -> i64 LE merge counter
 //! 0x04 | account 0x00 | ClientRequestToken     -> idempotency record (transactions.rs)
+//! 0x05 | index id (u64 BE) | index key | table key -> projected item (index.rs)
 //! ```
 //!
 //! **Invariant:** table ids are never reused, so dropping a table's data with
@@ -23,10 +24,16 @@ pub const COUNTERS: u8 = 0x03;
 /// Prefix of transaction idempotency records.
 pub const IDEMPOTENCY: u8 = 0x04;
 
+/// Prefix of secondary index entries.
+pub const INDEX_ENTRIES: u8 = 0x05;
+
 /// The counter of a table's items.
 pub const COUNTER_ITEM_COUNT: u8 = 1;
 /// The counter of a table's size in bytes.
 pub const COUNTER_SIZE_BYTES: u8 = 2;
+/// The counters of the sizes of item collections (tables with local
+/// indexes), followed by the encoded partition key value.
+pub const COUNTER_COLLECTION_BYTES: u8 = 3;
 
 /// The meta key holding the next table id to allocate.
 pub fn next_table_id_key() -> Vec<u8> {
@@ -80,5 +87,21 @@ pub fn idempotency_key(account: &str, token: &str) -> Vec<u8> {
     k.extend_from_slice(account.as_bytes());
     k.push(0);
     k.extend_from_slice(token.as_bytes());
+    k
+}
+
+/// The first byte of every entry of index `index_id`, plus the id itself.
+pub fn index_entries_prefix(index_id: u64) -> Vec<u8> {
+    let mut k = Vec::with_capacity(9);
+    k.push(INDEX_ENTRIES);
+    k.extend_from_slice(&index_id.to_be_bytes());
+    k
+}
+
+/// The key of the size counter of one item collection: the table's
+/// counter prefix, then the encoded partition key value.
+pub fn collection_counter_key(table_id: u64, encoded_partition: &[u8]) -> Vec<u8> {
+    let mut k = counter_key(table_id, COUNTER_COLLECTION_BYTES);
+    k.extend_from_slice(encoded_partition);
     k
 }

@@ -14,6 +14,7 @@
 //!                                                         '-> Engine (bytes)
 //! ```
 
+pub mod backfill;
 pub mod capacity;
 pub mod catalog;
 pub mod change;
@@ -22,6 +23,7 @@ pub mod context;
 pub mod database;
 pub mod error;
 pub mod expressions;
+pub mod index;
 pub mod item;
 pub mod keyspace;
 pub mod ops;

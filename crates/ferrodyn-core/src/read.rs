@@ -23,7 +23,10 @@ use ferrodyn_storage::{Direction, ReadConsistency, ScanRequest};
 use crate::capacity::{self, ConsumedCapacity, ReturnConsumedCapacity};
 use crate::database::Database;
 use crate::error::{CoreError, Result};
-use crate::expressions::Compiled;
+use crate::expressions::{Compiled, condition_attributes};
+use crate::index::{IndexKind, IndexMeta, ProjectionType};
+use crate::item::key_from_key;
+use crate::table::TableMeta;
 
 /// How many entries to ask the engine for at a time.
 const ENGINE_PAGE_ENTRIES: usize = 256;
@@ -51,7 +54,21 @@ pub(crate) struct RangeRead<'a> {
     pub limit: Option<usize>,
     pub count_only: bool,
     pub compiled: &'a Compiled,
+    /// The key schema of the table read.
     pub schema: &'a KeySchema,
+    /// When reading an index: the index's key schema (whose attributes
+    /// join the table's in `LastEvaluatedKey`), and whether each item must
+    /// be fetched whole from the table (an LSI asked for attributes it does
+    /// not project).
+    pub index: Option<IndexRead<'a>>,
+}
+
+/// What a range read over an index needs besides the table's schema.
+pub(crate) struct IndexRead<'a> {
+    /// The index's key schema.
+    pub schema: &'a KeySchema,
+    /// The table, when items must be fetched from it.
+    pub fetch_from: Option<&'a TableMeta>,
 }
 
 /// What a range read found.
@@ -133,8 +150,25 @@ impl Database {
                 let stop = read.limit.is_some_and(|l| page.scanned_count >= l)
                     || page.bytes_read >= READ_PAGE_SIZE_BYTES_MAX;
                 if stop {
-                    page.last_evaluated_key = Some(read.schema.key_of(&item));
+                    let mut key = read.schema.key_of(&item);
+                    if let Some(index) = &read.index {
+                        key.extend(index.schema.key_of(&item));
+                    }
+                    page.last_evaluated_key = Some(key);
                 }
+                let item = match read.index.as_ref().and_then(|i| i.fetch_from) {
+                    Some(table) => {
+                        let key = key_from_key(table.id, read.schema, &read.schema.key_of(&item))?;
+                        match self.read_item(&key, read.consistent)? {
+                            Some(whole) => {
+                                page.bytes_read += item_size_bytes(&whole);
+                                whole
+                            }
+                            None => item,
+                        }
+                    }
+                    None => item,
+                };
                 if read.compiled.filter_holds(&item) {
                     page.count += 1;
                     if !read.count_only {
@@ -156,6 +190,100 @@ impl Database {
                 return Ok(page);
             }
         }
+    }
+}
+
+/// Resolves the `IndexName` of a Query or Scan and checks the request
+/// against the index, with DynamoDB's messages: consistent reads and
+/// `ALL_ATTRIBUTES` only where the index allows them, and projections and
+/// filters only over attributes the index projects. Returns the index and
+/// whether its items must be fetched whole from the table (a local index
+/// asked for attributes it does not project).
+pub(crate) fn resolve_index<'t>(
+    table: &'t TableMeta,
+    index_name: &str,
+    consistent: bool,
+    select: Option<Select>,
+    compiled: &Compiled,
+) -> Result<(&'t IndexMeta, bool)> {
+    let index = table.index(index_name).ok_or_else(|| {
+        CoreError::validation(format!(
+            "The table does not have the specified index: {index_name}"
+        ))
+    })?;
+    let global = index.kind == IndexKind::Global;
+    if global && consistent {
+        return Err(CoreError::validation(
+            "Consistent reads are not supported on global secondary indexes",
+        ));
+    }
+    let partial = index.projection != ProjectionType::All;
+    if global && partial && select == Some(Select::AllAttributes) {
+        return Err(CoreError::invalid_parameter(format!(
+            "Select type ALL_ATTRIBUTES is not supported for global secondary index {} because its projection type is not ALL",
+            index.name
+        )));
+    }
+    if let Some(filter) = &compiled.filter {
+        let missing: Vec<&str> = condition_attributes(filter.condition())
+            .into_iter()
+            .map(|(name, _)| name)
+            .filter(|name| !index.projects(table, name))
+            .collect();
+        if !missing.is_empty() {
+            return Err(CoreError::invalid_parameter(format!(
+                "Secondary index {} does not project one or more filter attributes: [{}]",
+                index.name,
+                missing.join(", ")
+            )));
+        }
+    }
+    let unprojected: Vec<&str> = compiled
+        .projection
+        .iter()
+        .flat_map(|p| p.paths())
+        .map(|p| p.top_level_name())
+        .filter(|name| !index.projects(table, name))
+        .collect();
+    if global && !unprojected.is_empty() {
+        return Err(CoreError::invalid_parameter(format!(
+            "Global secondary index {} does not project [{}]",
+            index.name,
+            unprojected.join(", ")
+        )));
+    }
+    let fetch = partial && (select == Some(Select::AllAttributes) || !unprojected.is_empty());
+    Ok((index, fetch))
+}
+
+/// The storage key of an index entry named by an `ExclusiveStartKey`,
+/// which must hold exactly the table's and the index's key attributes.
+pub(crate) fn index_start_key(table: &TableMeta, index: &IndexMeta, esk: &Item) -> Result<Vec<u8>> {
+    let invalid = || CoreError::validation("The provided starting key is invalid");
+    let table_schema = table.key_schema();
+    let index_schema = index.key_schema();
+    let names: std::collections::HashSet<&str> = table_schema
+        .attributes()
+        .chain(index_schema.attributes())
+        .map(|k| k.name.as_str())
+        .collect();
+    if esk.len() != names.len() || names.iter().any(|n| !esk.contains_key(*n)) {
+        return Err(invalid());
+    }
+    key_from_key(table.id, &table_schema, &table_schema.key_of(esk))?;
+    for attr in index_schema.attributes() {
+        if esk
+            .get(&attr.name)
+            .is_none_or(|v| !attr.scalar_type.matches(v))
+        {
+            return Err(CoreError::validation(
+                "The provided key element does not match the schema",
+            ));
+        }
+    }
+    match index.entry(table, esk)? {
+        Some((key, _)) => Ok(key),
+        None => Err(invalid()),
     }
 }
 

@@ -5,6 +5,8 @@
 //! written by older versions still loads.
 
 use ferrodyn_model::schema::{KeyAttribute, KeySchema, ScalarType};
+
+use crate::index::{IndexKind, IndexMeta};
 use serde::{Deserialize, Serialize};
 
 /// How a table is billed.
@@ -173,12 +175,26 @@ pub struct TableMeta {
     /// Stream settings, if requested.
     #[serde(default)]
     pub stream: Option<StreamSettings>,
+    /// Secondary indexes, global and local, in the order defined.
+    #[serde(default)]
+    pub indexes: Vec<IndexMeta>,
 }
 
 impl TableMeta {
     /// The table's ARN.
     pub fn arn(&self) -> String {
         table_arn(&self.region, &self.account_id, &self.name)
+    }
+
+    /// The index called `name`.
+    pub fn index(&self, name: &str) -> Option<&IndexMeta> {
+        self.indexes.iter().find(|i| i.name == name)
+    }
+
+    /// Whether the table has local secondary indexes (and so item
+    /// collections).
+    pub fn has_local_indexes(&self) -> bool {
+        self.indexes.iter().any(|i| i.kind == IndexKind::Local)
     }
 
     /// The table's key schema.

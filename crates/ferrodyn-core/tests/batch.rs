@@ -29,6 +29,7 @@ fn batch_write_validates_everything_before_writing() {
                 BatchWriteItemInput {
                     request_items: items,
                     return_consumed_capacity: ReturnConsumedCapacity::Total,
+                    return_item_collection_metrics: false,
                 },
             )
         };

@@ -134,3 +134,7 @@ pub const TRANSACTION_SIZE_BYTES_MAX: usize = 4 * 1024 * 1024;
 /// Capacity units a transaction charges per unit a plain read or write
 /// would: transactions do two underlying reads or writes per item.
 pub const TRANSACTION_CAPACITY_MULTIPLIER: f64 = 2.0;
+
+/// Largest item collection (the items of one partition key value and their
+/// local index entries) in a table with local secondary indexes.
+pub const ITEM_COLLECTION_SIZE_BYTES_MAX: u64 = 10 * 1024 * 1024 * 1024;

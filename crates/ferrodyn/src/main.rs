@@ -9,6 +9,7 @@
 mod config;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::{Parser, Subcommand};
 use ferrodyn_api::auth::{Auth, Credential};
@@ -93,6 +94,9 @@ fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         settings.data_dir.is_some(),
     ));
 
+    let stop = Arc::new(AtomicBool::new(false));
+    let backfill = spawn_backfill_worker(Arc::clone(&db), Arc::clone(&stop))?;
+
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -109,9 +113,42 @@ fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         ferrodyn_api::server::serve(listener, service, shutdown_signal()).await;
         Ok::<(), std::io::Error>(())
     })?;
+    stop.store(true, Ordering::Release);
+    if backfill.join().is_err() {
+        tracing::error!("the index backfill worker panicked");
+    }
     db.flush()?;
     tracing::info!("ferrodyn stopped");
     Ok(())
+}
+
+/// How long the backfill worker sleeps when no index is being built.
+const BACKFILL_IDLE_MS: u64 = 100;
+
+/// How long it waits after a storage error before trying again.
+const BACKFILL_ERROR_BACKOFF_MS: u64 = 1_000;
+
+/// Builds new global secondary indexes in the background, a page at a
+/// time, until `stop` is set.
+fn spawn_backfill_worker(
+    db: Arc<Database>,
+    stop: Arc<AtomicBool>,
+) -> std::io::Result<std::thread::JoinHandle<()>> {
+    std::thread::Builder::new()
+        .name("index-backfill".into())
+        .spawn(move || {
+            while !stop.load(Ordering::Acquire) {
+                let pause = match db.backfill_step() {
+                    Ok(true) => continue,
+                    Ok(false) => BACKFILL_IDLE_MS,
+                    Err(e) => {
+                        tracing::error!(error = %e, "index backfill failed; retrying");
+                        BACKFILL_ERROR_BACKOFF_MS
+                    }
+                };
+                std::thread::sleep(std::time::Duration::from_millis(pause));
+            }
+        })
 }
 
 async fn shutdown_signal() {

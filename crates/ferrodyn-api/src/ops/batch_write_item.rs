@@ -62,6 +62,10 @@ pub(super) fn handle(call: &Call<'_>) -> Result<Value, ApiError> {
         BatchWriteItemInput {
             request_items,
             return_consumed_capacity: return_consumed_capacity(body),
+            return_item_collection_metrics: crate::wire::opt_str(
+                body,
+                "ReturnItemCollectionMetrics",
+            ) == Some("SIZE"),
         },
     )?;
     let mut m = Map::new();
@@ -76,6 +80,23 @@ pub(super) fn handle(call: &Call<'_>) -> Result<Value, ApiError> {
         })
         .collect();
     m.insert("UnprocessedItems".into(), Value::Object(unprocessed));
+    if !out.item_collection_metrics.is_empty() {
+        let metrics: Map<String, Value> = out
+            .item_collection_metrics
+            .iter()
+            .map(|(table, list)| {
+                (
+                    table.clone(),
+                    Value::Array(
+                        list.iter()
+                            .map(super::put_item::item_collection_metrics)
+                            .collect(),
+                    ),
+                )
+            })
+            .collect();
+        m.insert("ItemCollectionMetrics".into(), Value::Object(metrics));
+    }
     if !out.consumed_capacity.is_empty() {
         m.insert(
             "ConsumedCapacity".into(),

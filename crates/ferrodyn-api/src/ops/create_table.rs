@@ -1,8 +1,9 @@
 //! CreateTable on the wire.
 
+use ferrodyn_core::index::ProjectionType;
 use ferrodyn_core::ops::create_table::{
-    AttributeDefinition, CreateTableInput, KeySchemaElement, KeyType, ProvisionedThroughput,
-    SseSpecification, StreamSpecification,
+    AttributeDefinition, CreateTableInput, IndexDefinition, KeySchemaElement, KeyType,
+    ProvisionedThroughput, SseSpecification, StreamSpecification,
 };
 use ferrodyn_core::table::{BillingMode, TableClass, Tag};
 use ferrodyn_model::schema::ScalarType;
@@ -75,11 +76,9 @@ pub(crate) fn tags(body: &Value) -> Result<Vec<Tag>, ApiError> {
         .collect()
 }
 
-pub(super) fn handle(call: &Call<'_>) -> Result<Value, ApiError> {
-    let body = call.body;
-    let name = table_name(body, "TableName")?;
-    let key_schema = body
-        .get("KeySchema")
+/// A `KeySchema` member.
+pub(crate) fn key_schema(body: &Value) -> Vec<KeySchemaElement> {
+    body.get("KeySchema")
         .and_then(Value::as_array)
         .map(|l| {
             l.iter()
@@ -93,9 +92,44 @@ pub(super) fn handle(call: &Call<'_>) -> Result<Value, ApiError> {
                 })
                 .collect()
         })
-        .unwrap_or_default();
-    let attribute_definitions = body
-        .get("AttributeDefinitions")
+        .unwrap_or_default()
+}
+
+/// One index definition (`GlobalSecondaryIndex`, `LocalSecondaryIndex`,
+/// or UpdateTable's `Create`).
+pub(crate) fn index_definition(body: &Value) -> IndexDefinition {
+    let projection = body.get("Projection");
+    IndexDefinition {
+        name: opt_str(body, "IndexName").unwrap_or_default().to_owned(),
+        key_schema: key_schema(body),
+        projection_type: projection.and_then(|p| match opt_str(p, "ProjectionType") {
+            Some("ALL") => Some(ProjectionType::All),
+            Some("KEYS_ONLY") => Some(ProjectionType::KeysOnly),
+            Some("INCLUDE") => Some(ProjectionType::Include),
+            _ => None,
+        }),
+        non_key_attributes: projection
+            .and_then(|p| p.get("NonKeyAttributes"))
+            .and_then(Value::as_array)
+            .map(|l| {
+                l.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            }),
+        provisioned_throughput: throughput(body),
+    }
+}
+
+fn index_list(body: &Value, member: &str) -> Option<Vec<IndexDefinition>> {
+    body.get(member)
+        .and_then(Value::as_array)
+        .map(|l| l.iter().map(index_definition).collect())
+}
+
+/// An `AttributeDefinitions` member.
+pub(crate) fn attribute_definitions(body: &Value) -> Vec<AttributeDefinition> {
+    body.get("AttributeDefinitions")
         .and_then(Value::as_array)
         .map(|l| {
             l.iter()
@@ -107,11 +141,15 @@ pub(super) fn handle(call: &Call<'_>) -> Result<Value, ApiError> {
                 })
                 .collect()
         })
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+pub(super) fn handle(call: &Call<'_>) -> Result<Value, ApiError> {
+    let body = call.body;
     let input = CreateTableInput {
-        table_name: name,
-        attribute_definitions,
-        key_schema,
+        table_name: table_name(body, "TableName")?,
+        attribute_definitions: attribute_definitions(body),
+        key_schema: key_schema(body),
         billing_mode: billing_mode(body),
         provisioned_throughput: throughput(body),
         tags: tags(body)?,
@@ -119,8 +157,8 @@ pub(super) fn handle(call: &Call<'_>) -> Result<Value, ApiError> {
         table_class: table_class(body),
         sse_specification: sse(body),
         stream_specification: stream(body),
-        has_secondary_indexes: body.get("GlobalSecondaryIndexes").is_some()
-            || body.get("LocalSecondaryIndexes").is_some(),
+        global_secondary_indexes: index_list(body, "GlobalSecondaryIndexes"),
+        local_secondary_indexes: index_list(body, "LocalSecondaryIndexes"),
     };
     let d = call.db.create_table(call.ctx, input)?;
     Ok(json!({ "TableDescription": describe::table_description(&d) }))

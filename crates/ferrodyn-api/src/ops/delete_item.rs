@@ -7,6 +7,7 @@ use super::Call;
 use super::put_item::{output, return_old_on_condition_failure, return_values};
 use crate::error::ApiError;
 use crate::wire::expressions::{expression_input, legacy_input};
+use crate::wire::opt_str;
 use crate::wire::{data_table_name, return_consumed_capacity, value};
 
 pub(super) fn handle(call: &Call<'_>) -> Result<Value, ApiError> {
@@ -19,10 +20,13 @@ pub(super) fn handle(call: &Call<'_>) -> Result<Value, ApiError> {
         expressions: expression_input(body)?,
         legacy: legacy_input(body)?,
         return_old_on_condition_failure: return_old_on_condition_failure(body),
+        return_item_collection_metrics: opt_str(body, "ReturnItemCollectionMetrics")
+            == Some("SIZE"),
     };
     let out = call.db.delete_item(call.ctx, input)?;
     Ok(output(
         out.attributes.as_ref(),
         out.consumed_capacity.as_ref(),
+        out.item_collection_metrics.as_ref(),
     ))
 }

@@ -1,5 +1,6 @@
 //! PutItem on the wire.
 
+use ferrodyn_core::database::ItemCollection;
 use ferrodyn_core::ops::ReturnValues;
 use ferrodyn_core::ops::put_item::PutItemInput;
 use serde_json::{Map, Value};
@@ -26,11 +27,23 @@ pub(crate) fn return_old_on_condition_failure(body: &Value) -> bool {
     opt_str(body, "ReturnValuesOnConditionCheckFailure") == Some("ALL_OLD")
 }
 
+/// One `ItemCollectionMetrics` entry.
+pub(crate) fn item_collection_metrics(c: &ItemCollection) -> Value {
+    serde_json::json!({
+        "ItemCollectionKey": value::item_to_json(&c.key),
+        "SizeEstimateRangeGB": c.size_estimate_range_gb(),
+    })
+}
+
 pub(crate) fn output(
     attributes: Option<&ferrodyn_model::Item>,
     cc: Option<&ferrodyn_core::capacity::ConsumedCapacity>,
+    collection: Option<&ItemCollection>,
 ) -> Value {
     let mut m = Map::new();
+    if let Some(c) = collection {
+        m.insert("ItemCollectionMetrics".into(), item_collection_metrics(c));
+    }
     if let Some(item) = attributes {
         m.insert("Attributes".into(), value::item_to_json(item));
     }
@@ -50,10 +63,13 @@ pub(super) fn handle(call: &Call<'_>) -> Result<Value, ApiError> {
         expressions: expression_input(body)?,
         legacy: legacy_input(body)?,
         return_old_on_condition_failure: return_old_on_condition_failure(body),
+        return_item_collection_metrics: opt_str(body, "ReturnItemCollectionMetrics")
+            == Some("SIZE"),
     };
     let out = call.db.put_item(call.ctx, input)?;
     Ok(output(
         out.attributes.as_ref(),
         out.consumed_capacity.as_ref(),
+        out.item_collection_metrics.as_ref(),
     ))
 }

@@ -31,10 +31,13 @@ pub(super) fn handle(call: &Call<'_>) -> Result<Value, ApiError> {
         expressions: expression_input(body)?,
         legacy: legacy_input(body)?,
         return_old_on_condition_failure: return_old_on_condition_failure(body),
+        return_item_collection_metrics: opt_str(body, "ReturnItemCollectionMetrics")
+            == Some("SIZE"),
     };
     let out = call.db.update_item(call.ctx, input)?;
     Ok(output(
         out.attributes.as_ref(),
         out.consumed_capacity.as_ref(),
+        out.item_collection_metrics.as_ref(),
     ))
 }

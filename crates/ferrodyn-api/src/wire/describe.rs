@@ -1,7 +1,8 @@
 //! `TableDescription` in wire form.
 
+use ferrodyn_core::index::{IndexKind, IndexStatus};
 use ferrodyn_core::ops::TableDescription;
-use ferrodyn_core::table::BillingMode;
+use ferrodyn_core::table::{BillingMode, TableStatus};
 use ferrodyn_model::limits;
 use serde_json::{Map, Value, json};
 
@@ -107,5 +108,71 @@ pub fn table_description(d: &TableDescription) -> Value {
         "DeletionProtectionEnabled".into(),
         json!(meta.deletion_protection),
     );
+    let mut globals = Vec::new();
+    let mut locals = Vec::new();
+    for (i, index) in meta.indexes.iter().enumerate() {
+        let (count, size) = d.index_stats.get(i).copied().unwrap_or((0, 0));
+        let mut e = Map::new();
+        e.insert("IndexName".into(), json!(index.name));
+        let mut keys = vec![json!({"AttributeName": index.partition_key.name, "KeyType": "HASH"})];
+        if let Some(s) = &index.sort_key {
+            keys.push(json!({"AttributeName": s.name, "KeyType": "RANGE"}));
+        }
+        e.insert("KeySchema".into(), Value::Array(keys));
+        let mut projection = Map::new();
+        projection.insert("ProjectionType".into(), json!(index.projection.wire_name()));
+        if !index.non_key_attributes.is_empty() {
+            projection.insert("NonKeyAttributes".into(), json!(index.non_key_attributes));
+        }
+        e.insert("Projection".into(), Value::Object(projection));
+        if index.kind == IndexKind::Global {
+            // Indexes made with their table share its status; later ones
+            // have their own, and show Backfilling while being built.
+            let status = if d.status == TableStatus::Creating {
+                "CREATING"
+            } else {
+                index.status.wire_name()
+            };
+            e.insert("IndexStatus".into(), json!(status));
+            if index.status == IndexStatus::Creating {
+                e.insert("Backfilling".into(), json!(true));
+            }
+            let th = index.throughput.clone().unwrap_or_default();
+            let mut pt = Map::new();
+            if let Some(t) = th.last_increase_millis {
+                pt.insert("LastIncreaseDateTime".into(), epoch_seconds(t));
+            }
+            if let Some(t) = th.last_decrease_millis {
+                pt.insert("LastDecreaseDateTime".into(), epoch_seconds(t));
+            }
+            pt.insert("NumberOfDecreasesToday".into(), json!(th.decreases_today));
+            pt.insert("ReadCapacityUnits".into(), json!(th.read_units));
+            pt.insert("WriteCapacityUnits".into(), json!(th.write_units));
+            e.insert("ProvisionedThroughput".into(), Value::Object(pt));
+        }
+        e.insert("IndexSizeBytes".into(), json!(size));
+        e.insert("ItemCount".into(), json!(count));
+        e.insert("IndexArn".into(), json!(index.arn(meta)));
+        if index.kind == IndexKind::Global && meta.billing_mode == BillingMode::PayPerRequest {
+            e.insert(
+                "WarmThroughput".into(),
+                json!({
+                    "ReadUnitsPerSecond": limits::ON_DEMAND_WARM_READ_UNITS_PER_SECOND,
+                    "WriteUnitsPerSecond": limits::ON_DEMAND_WARM_WRITE_UNITS_PER_SECOND,
+                    "Status": "ACTIVE",
+                }),
+            );
+        }
+        match index.kind {
+            IndexKind::Global => globals.push(Value::Object(e)),
+            IndexKind::Local => locals.push(Value::Object(e)),
+        }
+    }
+    if !globals.is_empty() {
+        m.insert("GlobalSecondaryIndexes".into(), Value::Array(globals));
+    }
+    if !locals.is_empty() {
+        m.insert("LocalSecondaryIndexes".into(), Value::Array(locals));
+    }
     Value::Object(m)
 }

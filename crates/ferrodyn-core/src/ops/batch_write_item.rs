@@ -13,7 +13,7 @@ use super::put_item::ITEM_TOO_LARGE;
 use super::resource_not_found;
 use crate::capacity::{self, ConsumedCapacity, ReturnConsumedCapacity};
 use crate::context::RequestContext;
-use crate::database::{Database, WriteDecision};
+use crate::database::{Database, ItemCollection, WriteDecision};
 use crate::error::{CoreError, Result};
 use crate::item::{key_from_item, key_from_key};
 
@@ -33,6 +33,8 @@ pub struct BatchWriteItemInput {
     pub request_items: Vec<(String, Vec<WriteRequest>)>,
     /// `ReturnConsumedCapacity`.
     pub return_consumed_capacity: ReturnConsumedCapacity,
+    /// `ReturnItemCollectionMetrics = SIZE`.
+    pub return_item_collection_metrics: bool,
 }
 
 /// BatchWriteItem's output.
@@ -42,6 +44,9 @@ pub struct BatchWriteItemOutput {
     pub unprocessed_items: Vec<(String, Vec<WriteRequest>)>,
     /// `ConsumedCapacity`, one entry per table.
     pub consumed_capacity: Vec<ConsumedCapacity>,
+    /// `ItemCollectionMetrics`, per table with local secondary indexes,
+    /// when asked for.
+    pub item_collection_metrics: Vec<(String, Vec<ItemCollection>)>,
 }
 
 /// The message for a key that does not fit the table's key schema.
@@ -88,6 +93,11 @@ impl Database {
                         if !key_ok {
                             return Err(CoreError::validation(KEY_MISMATCH));
                         }
+                        // An item that does not fit an index fails the
+                        // whole batch, before anything is written.
+                        for index in &table.indexes {
+                            index.validate(item)?;
+                        }
                         key_from_item(table.id, &schema, item)?
                     }
                     WriteRequest::Delete(key) => key_from_key(table.id, &schema, key)?,
@@ -101,8 +111,10 @@ impl Database {
         }
 
         let mut consumed = Vec::new();
+        let mut collections = Vec::new();
         for (name, table, writes) in plan {
             let mut units = 0.0;
+            let mut metrics = Vec::new();
             for (key, request) in writes {
                 let outcome = self.write_item(&table, key, |_old| {
                     Ok(match request {
@@ -110,7 +122,16 @@ impl Database {
                         WriteRequest::Delete(_) => WriteDecision::Delete,
                     })
                 })?;
-                units += capacity::write_units(outcome.old_size, outcome.new_size);
+                units +=
+                    capacity::write_units(outcome.old_size, outcome.new_size) + outcome.index_units;
+                if let Some(c) = outcome.collection
+                    && input.return_item_collection_metrics
+                {
+                    metrics.push(c);
+                }
+            }
+            if !metrics.is_empty() {
+                collections.push((name.clone(), metrics));
             }
             if let Some(c) =
                 ConsumedCapacity::for_write(name, units, input.return_consumed_capacity)
@@ -121,6 +142,7 @@ impl Database {
         Ok(BatchWriteItemOutput {
             unprocessed_items: Vec::new(),
             consumed_capacity: consumed,
+            item_collection_metrics: collections,
         })
     }
 }

@@ -4,6 +4,10 @@
 //! Tables become usable at once: the response says `CREATING`, as AWS's
 //! does, and DescribeTable reports `ACTIVE` from then on.
 
+use ferrodyn_model::limits::{
+    GLOBAL_SECONDARY_INDEXES_PER_TABLE_MAX, LOCAL_SECONDARY_INDEXES_PER_TABLE_MAX,
+    PROJECTED_NON_KEY_ATTRIBUTES_MAX,
+};
 use ferrodyn_model::schema::ScalarType;
 use ferrodyn_storage::{Condition, Op, ReadConsistency, WriteBatch};
 
@@ -11,6 +15,7 @@ use super::TableDescription;
 use crate::context::RequestContext;
 use crate::database::Database;
 use crate::error::{CoreError, Result};
+use crate::index::{IndexKind, IndexMeta, IndexStatus, ProjectionType};
 use crate::keyspace;
 use crate::table::{
     BillingMode, Sse, StoredKey, StreamSettings, TableClass, TableMeta, TableStatus, Tag,
@@ -96,8 +101,270 @@ pub struct CreateTableInput {
     pub sse_specification: Option<SseSpecification>,
     /// `StreamSpecification`.
     pub stream_specification: Option<StreamSpecification>,
-    /// Whether the request defined secondary indexes (not yet supported).
-    pub has_secondary_indexes: bool,
+    /// `GlobalSecondaryIndexes`.
+    pub global_secondary_indexes: Option<Vec<IndexDefinition>>,
+    /// `LocalSecondaryIndexes`.
+    pub local_secondary_indexes: Option<Vec<IndexDefinition>>,
+}
+
+/// One `GlobalSecondaryIndex` or `LocalSecondaryIndex` (or an UpdateTable
+/// `Create` action).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct IndexDefinition {
+    /// `IndexName`.
+    pub name: String,
+    /// `KeySchema`.
+    pub key_schema: Vec<KeySchemaElement>,
+    /// `Projection.ProjectionType`.
+    pub projection_type: Option<ProjectionType>,
+    /// `Projection.NonKeyAttributes`.
+    pub non_key_attributes: Option<Vec<String>>,
+    /// `ProvisionedThroughput` (global indexes).
+    pub provisioned_throughput: Option<ProvisionedThroughput>,
+}
+
+/// Checks one index definition against the table and returns its stored
+/// form (with id 0, allocated later).
+pub(crate) fn validate_index(
+    def: &IndexDefinition,
+    kind: IndexKind,
+    table_keys: (&str, Option<&str>),
+    defs: &[AttributeDefinition],
+    billing_mode: BillingMode,
+) -> Result<IndexMeta> {
+    let name = &def.name;
+    let hash = def.key_schema.first().ok_or_else(|| {
+        CoreError::validation("Invalid KeySchema: Some index key attribute have no definition")
+    })?;
+    if hash.key_type != KeyType::Hash {
+        return Err(CoreError::validation(
+            "Invalid KeySchema: The first KeySchemaElement is not a HASH key type",
+        ));
+    }
+    let range = def.key_schema.get(1);
+    if kind == IndexKind::Global {
+        let hashes = def
+            .key_schema
+            .iter()
+            .filter(|k| k.key_type == KeyType::Hash)
+            .count();
+        let ranges = def.key_schema.len() - hashes;
+        let first_range = def
+            .key_schema
+            .iter()
+            .position(|k| k.key_type == KeyType::Range)
+            .unwrap_or(def.key_schema.len());
+        if def.key_schema[first_range..]
+            .iter()
+            .any(|k| k.key_type == KeyType::Hash)
+        {
+            return Err(CoreError::invalid_parameter(
+                "All HASH key attributes must precede RANGE key attributes in the KeySchema",
+            ));
+        }
+        for (count, kind) in [(hashes, "HASH"), (ranges, "RANGE")] {
+            if count > INDEX_KEY_ATTRIBUTES_PER_ROLE_MAX {
+                return Err(CoreError::invalid_parameter(format!(
+                    "The KeySchema exceeds the maximum allowed number of {kind} key attributes"
+                )));
+            }
+        }
+        if hashes > 1 || ranges > 1 {
+            return Err(CoreError::validation(MULTI_ATTRIBUTE_KEYS_UNSUPPORTED));
+        }
+    }
+    if kind == IndexKind::Local && def.key_schema.len() > 2 {
+        // UNCONFIRMED wording (docs/compatibility.md): multi-attribute
+        // keys are for global indexes only.
+        return Err(CoreError::invalid_parameter(format!(
+            "A LocalSecondaryIndex KeySchema can have at most 2 elements: one HASH and one RANGE key. IndexName: {name}"
+        )));
+    }
+    if kind == IndexKind::Local {
+        let Some(r) = range else {
+            return Err(CoreError::invalid_parameter(format!(
+                "Index KeySchema does not have a range key for index: {name}"
+            )));
+        };
+        if r.key_type != KeyType::Range {
+            return Err(CoreError::validation(
+                "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type",
+            ));
+        }
+        if hash.name != table_keys.0 {
+            return Err(CoreError::invalid_parameter(format!(
+                "Index KeySchema does not have the same leading hash key as table KeySchema for index: {name}. index hash key: {}, table hash key: {}",
+                hash.name, table_keys.0
+            )));
+        }
+    }
+    if range.is_some_and(|r| r.name == hash.name) {
+        return Err(CoreError::validation(
+            "Both the Hash Key and the Range Key element in the KeySchema have the same name",
+        ));
+    }
+    let find = |n: &str| defs.iter().find(|d| d.name == n);
+    if def.key_schema.iter().any(|k| find(&k.name).is_none()) {
+        // The message lists all of the index's key attributes.
+        let keys: Vec<&str> = def.key_schema.iter().map(|k| k.name.as_str()).collect();
+        let defined: Vec<&str> = defs.iter().map(|d| d.name.as_str()).collect();
+        return Err(CoreError::invalid_parameter(format!(
+            "Some index key attributes are not defined in AttributeDefinitions. Keys: [{}], AttributeDefinitions: [{}]",
+            keys.join(", "),
+            defined.join(", ")
+        )));
+    }
+    let projection = match def.projection_type {
+        None => {
+            return Err(CoreError::invalid_parameter("Unknown ProjectionType: null"));
+        }
+        Some(p) => p,
+    };
+    match (projection, &def.non_key_attributes) {
+        (ProjectionType::Include, None) => {
+            return Err(CoreError::invalid_parameter(
+                "ProjectionType is INCLUDE, but NonKeyAttributes is not specified",
+            ));
+        }
+        (ProjectionType::All | ProjectionType::KeysOnly, Some(_)) => {
+            return Err(CoreError::invalid_parameter(format!(
+                "ProjectionType is {}, but NonKeyAttributes is specified",
+                projection.wire_name()
+            )));
+        }
+        _ => {}
+    }
+    let non_key_attributes = def.non_key_attributes.clone().unwrap_or_default();
+    let mut seen = std::collections::HashSet::new();
+    if let Some(dup) = non_key_attributes.iter().find(|a| !seen.insert(a.as_str())) {
+        return Err(CoreError::invalid_parameter(format!(
+            "Duplicate element in NonKeyAttributes: {dup}"
+        )));
+    }
+    let throughput = match (kind, billing_mode, def.provisioned_throughput) {
+        (IndexKind::Local, _, _) => None,
+        (IndexKind::Global, BillingMode::Provisioned, None) => {
+            return Err(CoreError::invalid_parameter(format!(
+                "ProvisionedThroughput is not specified for index: {name}"
+            )));
+        }
+        (IndexKind::Global, BillingMode::PayPerRequest, Some(_)) => {
+            return Err(CoreError::invalid_parameter(format!(
+                "ProvisionedThroughput should not be specified for index: {name} when BillingMode is PAY_PER_REQUEST"
+            )));
+        }
+        (IndexKind::Global, BillingMode::Provisioned, Some(t)) => {
+            validate_throughput(t)?;
+            Some(Throughput {
+                read_units: t.read,
+                write_units: t.write,
+                ..Throughput::default()
+            })
+        }
+        (IndexKind::Global, BillingMode::PayPerRequest, None) => Some(Throughput::default()),
+    };
+    let stored = |k: &KeySchemaElement| StoredKey {
+        name: k.name.clone(),
+        scalar_type: find(&k.name)
+            .map_or(ScalarType::S, |d| d.scalar_type)
+            .wire_name()
+            .to_owned(),
+    };
+    Ok(IndexMeta {
+        id: 0,
+        name: name.clone(),
+        kind,
+        partition_key: stored(hash),
+        sort_key: range.map(stored),
+        projection,
+        non_key_attributes,
+        throughput,
+        status: IndexStatus::Active,
+    })
+}
+
+/// At most this many HASH (and this many RANGE) attributes in a global
+/// index's key schema (AWS's multi-attribute keys).
+pub const INDEX_KEY_ATTRIBUTES_PER_ROLE_MAX: usize = 4;
+
+/// The message for a global index with more than one partition-key or
+/// sort-key attribute (AWS's multi-attribute keys), which ferrodyn does not
+/// implement yet.
+pub(crate) const MULTI_ATTRIBUTE_KEYS_UNSUPPORTED: &str =
+    "ferrodyn does not support multi-attribute index keys yet";
+
+/// Checks a CreateTable's index lists as a whole and each index in them.
+fn validate_indexes(
+    input: &CreateTableInput,
+    table_keys: (&str, Option<&str>),
+    billing_mode: BillingMode,
+) -> Result<Vec<IndexMeta>> {
+    let mut indexes = Vec::new();
+    if let Some(locals) = &input.local_secondary_indexes {
+        if locals.is_empty() {
+            return Err(CoreError::invalid_parameter(
+                "List of LocalSecondaryIndexes is empty",
+            ));
+        }
+        if table_keys.1.is_none() {
+            return Err(CoreError::invalid_parameter(
+                "Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex",
+            ));
+        }
+        if locals.len() > LOCAL_SECONDARY_INDEXES_PER_TABLE_MAX {
+            return Err(CoreError::invalid_parameter(format!(
+                "Number of LocalSecondaryIndexes exceeds per-table limit of {LOCAL_SECONDARY_INDEXES_PER_TABLE_MAX}"
+            )));
+        }
+    }
+    if let Some(globals) = &input.global_secondary_indexes {
+        if globals.is_empty() {
+            return Err(CoreError::invalid_parameter(
+                "List of GlobalSecondaryIndexes is empty",
+            ));
+        }
+        if globals.len() > GLOBAL_SECONDARY_INDEXES_PER_TABLE_MAX {
+            return Err(CoreError::invalid_parameter(format!(
+                "GlobalSecondaryIndex count exceeds the per-table limit of {GLOBAL_SECONDARY_INDEXES_PER_TABLE_MAX}"
+            )));
+        }
+    }
+    let all = input
+        .local_secondary_indexes
+        .iter()
+        .flatten()
+        .map(|d| (d, IndexKind::Local))
+        .chain(
+            input
+                .global_secondary_indexes
+                .iter()
+                .flatten()
+                .map(|d| (d, IndexKind::Global)),
+        );
+    let mut names = std::collections::HashSet::new();
+    for (def, kind) in all {
+        if !names.insert(def.name.as_str()) {
+            return Err(CoreError::invalid_parameter(format!(
+                "Duplicate index name: {}",
+                def.name
+            )));
+        }
+        indexes.push(validate_index(
+            def,
+            kind,
+            table_keys,
+            &input.attribute_definitions,
+            billing_mode,
+        )?);
+    }
+    let projected: usize = indexes.iter().map(|i| i.non_key_attributes.len()).sum();
+    if projected > PROJECTED_NON_KEY_ATTRIBUTES_MAX {
+        // UNCONFIRMED wording (see docs/compatibility.md).
+        return Err(CoreError::invalid_parameter(format!(
+            "Number of projected attributes in all indexes exceeds limit of {PROJECTED_NON_KEY_ATTRIBUTES_MAX}"
+        )));
+    }
+    Ok(indexes)
 }
 
 /// Checks key schema against attribute definitions, with AWS's messages.
@@ -107,6 +374,16 @@ pub(crate) fn validate_key_schema(
 ) -> Result<(StoredKey, Option<StoredKey>)> {
     let mut seen = std::collections::HashSet::new();
     for d in defs {
+        if defs
+            .iter()
+            .any(|e| e.name == d.name && e.scalar_type != d.scalar_type)
+        {
+            // UNCONFIRMED wording beyond "duplicated" and the name.
+            return Err(CoreError::invalid_parameter(format!(
+                "Attribute Name is duplicated: {}",
+                d.name
+            )));
+        }
         if !seen.insert(d.name.as_str()) {
             return Err(CoreError::invalid_parameter(
                 "Cannot have two attributes with the same name",
@@ -152,11 +429,6 @@ pub(crate) fn validate_key_schema(
             missing.join(", "),
             defined.join(", ")
         )));
-    }
-    if defs.len() != key_schema.len() {
-        return Err(CoreError::invalid_parameter(
-            "Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions",
-        ));
     }
     let stored = |k: &KeySchemaElement| {
         let def = find(&k.name).map_or(ScalarType::S, |d| d.scalar_type);
@@ -291,15 +563,35 @@ impl Database {
         ctx: &RequestContext,
         input: CreateTableInput,
     ) -> Result<TableDescription> {
-        if input.has_secondary_indexes {
-            return Err(CoreError::validation(
-                "ferrodyn does not support secondary indexes yet",
-            ));
-        }
         let (partition_key, sort_key) =
             validate_key_schema(&input.key_schema, &input.attribute_definitions)?;
         let (billing_mode, throughput) =
             validate_billing(input.billing_mode, input.provisioned_throughput)?;
+        let mut indexes = validate_indexes(
+            &input,
+            (
+                partition_key.name.as_str(),
+                sort_key.as_ref().map(|k| k.name.as_str()),
+            ),
+            billing_mode,
+        )?;
+        // Every defined attribute must be a key of the table or an index.
+        let used: std::collections::HashSet<&str> = input
+            .key_schema
+            .iter()
+            .map(|k| k.name.as_str())
+            .chain(
+                indexes
+                    .iter()
+                    .flat_map(|i| std::iter::once(&i.partition_key).chain(&i.sort_key))
+                    .map(|k| k.name.as_str()),
+            )
+            .collect();
+        if input.attribute_definitions.len() != used.len() {
+            return Err(CoreError::invalid_parameter(
+                "Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions",
+            ));
+        }
         super::tag_resource::validate_tags(&input.tags, 0)?;
         let now = self.clock.now_millis();
         let sse = sse_settings(input.sse_specification.as_ref())?;
@@ -349,7 +641,14 @@ impl Database {
             table_class: input.table_class,
             sse,
             stream,
+            indexes: {
+                for (n, index) in indexes.iter_mut().enumerate() {
+                    index.id = id + 1 + n as u64;
+                }
+                indexes
+            },
         };
+        let next_id = id + 1 + meta.indexes.len() as u64;
         let batch = WriteBatch {
             conditions: vec![Condition::ValueIs {
                 key: id_key.clone(),
@@ -357,7 +656,7 @@ impl Database {
             }],
             ops: vec![Op::Put {
                 key: id_key,
-                value: (id + 1).to_be_bytes().to_vec(),
+                value: next_id.to_be_bytes().to_vec(),
             }],
             changes: vec![],
         };
@@ -369,6 +668,7 @@ impl Database {
             status: TableStatus::Creating,
             item_count: 0,
             size_bytes: 0,
+            index_stats: vec![(0, 0); meta.indexes.len()],
         })
     }
 }

@@ -5,7 +5,7 @@ use ferrodyn_model::Item;
 use super::{ReturnValues, resource_not_found};
 use crate::capacity::{self, ConsumedCapacity, ReturnConsumedCapacity};
 use crate::context::RequestContext;
-use crate::database::{Database, WriteDecision};
+use crate::database::{Database, ItemCollection, WriteDecision};
 use crate::error::Result;
 use crate::expressions::{ExpressionInput, LegacyInput, Operation, compile};
 use crate::item::key_from_key;
@@ -27,6 +27,8 @@ pub struct DeleteItemInput {
     pub legacy: LegacyInput,
     /// `ReturnValuesOnConditionCheckFailure = ALL_OLD`.
     pub return_old_on_condition_failure: bool,
+    /// `ReturnItemCollectionMetrics = SIZE`.
+    pub return_item_collection_metrics: bool,
 }
 
 /// DeleteItem's output.
@@ -36,6 +38,9 @@ pub struct DeleteItemOutput {
     pub attributes: Option<Item>,
     /// `ConsumedCapacity`.
     pub consumed_capacity: Option<ConsumedCapacity>,
+    /// `ItemCollectionMetrics`, when asked for on a table with local
+    /// secondary indexes.
+    pub item_collection_metrics: Option<ItemCollection>,
 }
 
 impl Database {
@@ -53,12 +58,15 @@ impl Database {
             compiled.check_condition(old, return_old)?;
             Ok(WriteDecision::Delete)
         })?;
-        let units = capacity::write_units(outcome.old_size, 0);
+        let units = capacity::write_units(outcome.old_size, 0) + outcome.index_units;
         Ok(DeleteItemOutput {
             attributes: match input.return_values {
                 ReturnValues::AllOld => outcome.old,
                 _ => None,
             },
+            item_collection_metrics: outcome
+                .collection
+                .filter(|_| input.return_item_collection_metrics),
             consumed_capacity: ConsumedCapacity::for_write(
                 &table.name,
                 units,

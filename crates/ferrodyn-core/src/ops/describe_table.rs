@@ -26,11 +26,17 @@ impl Database {
         status: TableStatus,
     ) -> Result<TableDescription> {
         let (item_count, size_bytes) = self.table_stats(meta.id)?;
+        let index_stats = meta
+            .indexes
+            .iter()
+            .map(|i| self.table_stats(i.id))
+            .collect::<Result<Vec<_>>>()?;
         Ok(TableDescription {
             meta: meta.clone(),
             status,
             item_count,
             size_bytes,
+            index_stats,
         })
     }
 }

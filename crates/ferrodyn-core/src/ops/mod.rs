@@ -35,6 +35,8 @@ pub struct TableDescription {
     pub item_count: i64,
     /// `TableSizeBytes`.
     pub size_bytes: i64,
+    /// `ItemCount` and `IndexSizeBytes` of each of `meta.indexes`, in order.
+    pub index_stats: Vec<(i64, i64)>,
 }
 
 /// `ReturnValues`. PutItem and DeleteItem take only `None` and `AllOld`

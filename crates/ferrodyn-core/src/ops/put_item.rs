@@ -7,7 +7,7 @@ use ferrodyn_model::value::item_size_bytes;
 use super::{ReturnValues, resource_not_found};
 use crate::capacity::{self, ConsumedCapacity, ReturnConsumedCapacity};
 use crate::context::RequestContext;
-use crate::database::{Database, WriteDecision};
+use crate::database::{Database, ItemCollection, WriteDecision};
 use crate::error::{CoreError, Result};
 use crate::expressions::{ExpressionInput, LegacyInput, Operation, compile};
 use crate::item::key_from_item;
@@ -29,6 +29,8 @@ pub struct PutItemInput {
     pub legacy: LegacyInput,
     /// `ReturnValuesOnConditionCheckFailure = ALL_OLD`.
     pub return_old_on_condition_failure: bool,
+    /// `ReturnItemCollectionMetrics = SIZE`.
+    pub return_item_collection_metrics: bool,
 }
 
 /// PutItem's output.
@@ -38,6 +40,9 @@ pub struct PutItemOutput {
     pub attributes: Option<Item>,
     /// `ConsumedCapacity`.
     pub consumed_capacity: Option<ConsumedCapacity>,
+    /// `ItemCollectionMetrics`, when asked for on a table with local
+    /// secondary indexes.
+    pub item_collection_metrics: Option<ItemCollection>,
 }
 
 /// The message for an item over 400 KB.
@@ -61,12 +66,15 @@ impl Database {
             compiled.check_condition(old, return_old)?;
             Ok(WriteDecision::Put(item.clone()))
         })?;
-        let units = capacity::write_units(outcome.old_size, outcome.new_size);
+        let units = capacity::write_units(outcome.old_size, outcome.new_size) + outcome.index_units;
         Ok(PutItemOutput {
             attributes: match input.return_values {
                 ReturnValues::AllOld => outcome.old,
                 _ => None,
             },
+            item_collection_metrics: outcome
+                .collection
+                .filter(|_| input.return_item_collection_metrics),
             consumed_capacity: ConsumedCapacity::for_write(
                 &table.name,
                 units,

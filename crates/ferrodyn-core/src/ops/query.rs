@@ -22,7 +22,7 @@ use crate::expressions::{
 };
 use crate::item::key_from_key;
 use crate::keyspace;
-use crate::read::{RangeRead, Select, prefix_end};
+use crate::read::{IndexRead, RangeRead, Select, index_start_key, prefix_end, resolve_index};
 
 /// Query's input.
 #[derive(Clone, Debug)]
@@ -68,13 +68,6 @@ impl Default for QueryInput {
 
 pub use crate::read::ReadOutput;
 
-/// The message for a request that names an index the table lacks.
-pub(crate) fn no_such_index(name: &str) -> CoreError {
-    CoreError::validation(format!(
-        "The table does not have the specified index: {name}"
-    ))
-}
-
 /// Checks `Select` against the projection, with DynamoDB's messages, and
 /// returns whether only the count is wanted. `query` selects Query's
 /// wording where it differs from Scan's.
@@ -118,12 +111,12 @@ pub(crate) fn check_select(
     }
 }
 
-/// The key range `[start, end)` of the items a key condition selects.
-fn key_range(table_id: u64, condition: &KeyCondition) -> Result<(Vec<u8>, Vec<u8>)> {
+/// The key range `[start, end)` of the items (or index entries, under
+/// `space`) a key condition selects.
+fn key_range(space: u8, id: u64, condition: &KeyCondition) -> Result<(Vec<u8>, Vec<u8>)> {
     let internal = |e: keycode::KeyDecodeError| CoreError::Internal(e.to_string());
-    let mut prefix = vec![keyspace::ITEMS];
-    keycode::encode_partition_prefix(table_id, &condition.partition.1, &mut prefix)
-        .map_err(internal)?;
+    let mut prefix = vec![space];
+    keycode::encode_partition_prefix(id, &condition.partition.1, &mut prefix).map_err(internal)?;
     let partition_end =
         prefix_end(&prefix).ok_or_else(|| CoreError::Internal("unbounded key prefix".into()))?;
     let Some(sort) = &condition.sort else {
@@ -134,11 +127,10 @@ fn key_range(table_id: u64, condition: &KeyCondition) -> Result<(Vec<u8>, Vec<u8
         keycode::encode_value(value, &mut key).map_err(internal)?;
         Ok(key)
     };
-    // The smallest key after `key` and everything that starts with it.
+    // The smallest key after every key that starts with `value`'s
+    // encoding: index entries continue after it with the table's key.
     let after = |value| -> Result<Vec<u8>> {
-        let mut key = at(value)?;
-        key.push(0);
-        Ok(key)
+        prefix_end(&at(value)?).ok_or_else(|| CoreError::Internal("unbounded key".into()))
     };
     Ok(match &sort.predicate {
         KeyPredicate::Eq(v) => (at(v)?, after(v)?),
@@ -175,20 +167,40 @@ impl Database {
             ));
         };
         let table = self.resolve_table(ctx, &input.table_name, resource_not_found)?;
-        if let Some(index) = &input.index_name {
-            return Err(no_such_index(index));
-        }
-        let schema = table.key_schema();
-        let condition = key_source.bind(&schema)?;
-        check_filter_keys(&compiled, &input.legacy, &schema)?;
-        let (mut start, mut end) = key_range(table.id, &condition)?;
+        let table_schema = table.key_schema();
+        let index = match &input.index_name {
+            Some(name) => Some(resolve_index(
+                &table,
+                name,
+                input.consistent_read,
+                input.select,
+                &compiled,
+            )?),
+            None => None,
+        };
+        let index_schema = index.map(|(i, _)| i.key_schema());
+        let schema = index_schema.as_ref().unwrap_or(&table_schema);
+        let condition = key_source.bind(schema)?;
+        check_filter_keys(&compiled, &input.legacy, schema)?;
+        let (mut start, mut end) = match index {
+            Some((i, _)) => key_range(keyspace::INDEX_ENTRIES, i.id, &condition)?,
+            None => key_range(keyspace::ITEMS, table.id, &condition)?,
+        };
         let direction = if input.scan_index_forward {
             Direction::Forward
         } else {
             Direction::Reverse
         };
         if let Some(esk) = &input.exclusive_start_key {
-            let key = query_start_key(table.id, &schema, &condition, esk)?;
+            let key = match index {
+                Some((i, _)) => {
+                    let key = index_start_key(&table, i, esk)?;
+                    // On an index, one key can hold many items.
+                    check_start_in_range(&condition, esk, false)?;
+                    key
+                }
+                None => query_start_key(table.id, schema, &condition, esk)?,
+            };
             match direction {
                 Direction::Forward => {
                     let mut after = key;
@@ -207,7 +219,14 @@ impl Database {
                 limit: input.limit,
                 count_only,
                 compiled: &compiled,
-                schema: &schema,
+                schema: &table_schema,
+                index: match (index, &index_schema) {
+                    (Some((_, fetch)), Some(schema)) => Some(IndexRead {
+                        schema,
+                        fetch_from: fetch.then_some(&*table),
+                    }),
+                    _ => None,
+                },
             },
             &table.name,
             input.return_consumed_capacity,
@@ -253,13 +272,21 @@ fn query_start_key(
         return Err(invalid());
     }
     let key = key_from_key(table_id, schema, esk)?;
+    check_start_in_range(condition, esk, true)?;
+    Ok(key)
+}
+
+/// Checks that an `ExclusiveStartKey` lies inside the range a key
+/// condition selects; `unique` when the key names at most one item (a
+/// table's), so that a query on its whole key cannot be restarted.
+fn check_start_in_range(condition: &KeyCondition, esk: &Item, unique: bool) -> Result<()> {
     if esk.get(&condition.partition.0) != Some(&condition.partition.1) {
         return Err(CoreError::validation(
             "The provided starting key is outside query boundaries based on provided conditions",
         ));
     }
     if let Some(sort) = &condition.sort {
-        if matches!(sort.predicate, KeyPredicate::Eq(_)) {
+        if unique && matches!(sort.predicate, KeyPredicate::Eq(_)) {
             return Err(CoreError::validation(
                 "The query can return at most one row and cannot be restarted",
             ));
@@ -273,7 +300,7 @@ fn query_start_key(
             ));
         }
     }
-    Ok(key)
+    Ok(())
 }
 
 /// The storage key of an `ExclusiveStartKey`, which must be a key of the

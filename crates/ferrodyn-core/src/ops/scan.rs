@@ -13,7 +13,7 @@
 use ferrodyn_model::Item;
 use ferrodyn_storage::Direction;
 
-use super::query::{ReadOutput, check_select, no_such_index, start_key};
+use super::query::{ReadOutput, check_select, start_key};
 use super::resource_not_found;
 use crate::capacity::ReturnConsumedCapacity;
 use crate::context::RequestContext;
@@ -21,7 +21,7 @@ use crate::database::Database;
 use crate::error::{CoreError, Result};
 use crate::expressions::{ExpressionInput, LegacyInput, Operation, compile, condition_attributes};
 use crate::keyspace;
-use crate::read::{RangeRead, Select, prefix_end};
+use crate::read::{IndexRead, RangeRead, Select, index_start_key, prefix_end, resolve_index};
 
 /// Scan's input.
 #[derive(Clone, Debug, Default)]
@@ -87,9 +87,17 @@ impl Database {
         )?;
         let segments = segments(&input)?;
         let table = self.resolve_table(ctx, &input.table_name, resource_not_found)?;
-        if let Some(index) = &input.index_name {
-            return Err(no_such_index(index));
-        }
+        let index = match &input.index_name {
+            Some(name) => Some(resolve_index(
+                &table,
+                name,
+                input.consistent_read,
+                input.select,
+                &compiled,
+            )?),
+            None => None,
+        };
+        let index_schema = index.map(|(i, _)| i.key_schema());
         let schema = table.key_schema();
         if input.legacy.filter.is_none()
             && let Some(filter) = &compiled.filter
@@ -103,7 +111,10 @@ impl Database {
             }
         }
 
-        let table_prefix = keyspace::table_items_prefix(table.id);
+        let table_prefix = match index {
+            Some((i, _)) => keyspace::index_entries_prefix(i.id),
+            None => keyspace::table_items_prefix(table.id),
+        };
         let table_end = prefix_end(&table_prefix)
             .ok_or_else(|| CoreError::Internal("unbounded table prefix".into()))?;
         let at_hash = |hash: u128| -> Vec<u8> {
@@ -126,7 +137,10 @@ impl Database {
             }
         };
         if let Some(esk) = &input.exclusive_start_key {
-            let mut after = start_key(table.id, &schema, esk)?;
+            let mut after = match index {
+                Some((i, _)) => index_start_key(&table, i, esk)?,
+                None => start_key(table.id, &schema, esk)?,
+            };
             if let Some((segment, total)) = segments
                 && !(start.as_slice()..end.as_slice()).contains(&after.as_slice())
             {
@@ -147,6 +161,13 @@ impl Database {
                 count_only,
                 compiled: &compiled,
                 schema: &schema,
+                index: match (index, &index_schema) {
+                    (Some((_, fetch)), Some(schema)) => Some(IndexRead {
+                        schema,
+                        fetch_from: fetch.then_some(&*table),
+                    }),
+                    _ => None,
+                },
             },
             &table.name,
             input.return_consumed_capacity,

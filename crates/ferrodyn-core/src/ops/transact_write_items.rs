@@ -177,9 +177,14 @@ impl Database {
             return Err(CoreError::TransactionCanceled { reasons });
         }
 
+        let _gate = self.schema_gate.read();
         let mut batch = WriteBatch::default();
         let mut units: BTreeMap<&str, f64> = BTreeMap::new();
-        for ((p, old_bytes), (old, new)) in plan.iter().zip(&olds_bytes).zip(&decided) {
+        // Which action each commit condition belongs to.
+        let mut condition_owner = Vec::with_capacity(plan.len());
+        for (i, ((p, old_bytes), (old, new))) in
+            plan.iter().zip(&olds_bytes).zip(&decided).enumerate()
+        {
             let is_check = matches!(p.action.kind, TransactWriteKind::ConditionCheck { .. });
             let cost = if is_check || (old.is_none() && new.is_none()) {
                 // Nothing to write: the commit still requires the item to
@@ -195,16 +200,18 @@ impl Database {
                     capacity::write_units(size, 0)
                 }
             } else {
-                let (old_size, new_size) = self.stage_write(
+                let table = self.current_table(&p.table)?;
+                let staged = self.stage_write(
                     &mut batch,
-                    &p.table,
+                    &table,
                     &p.key,
                     old_bytes.as_deref(),
                     old.as_ref(),
                     new.as_ref(),
-                );
-                capacity::write_units(old_size, new_size)
+                )?;
+                capacity::write_units(staged.old_size, staged.new_size) + staged.index_units
             };
+            condition_owner.resize(batch.conditions.len(), i);
             *units.entry(p.action.table_name.as_str()).or_default() +=
                 cost * TRANSACTION_CAPACITY_MULTIPLIER;
         }
@@ -220,10 +227,11 @@ impl Database {
         }
         match self.engine.commit(batch) {
             Ok(_) => {}
-            // One condition per action, in order: the item at `index`
-            // changed after it was read.
+            // The item (or one of its index entries) changed after it was
+            // read.
             Err(StorageError::ConditionFailed { index }) => {
-                return Err(conflict_at(plan.len(), index));
+                let action = condition_owner.get(index).copied().unwrap_or(0);
+                return Err(conflict_at(plan.len(), action));
             }
             Err(e) => return Err(e.into()),
         }

@@ -3,14 +3,16 @@
 //! an optional condition, and all five `ReturnValues`.
 
 use ferrodyn_expr::{UpdateAction, project};
-use ferrodyn_model::Item;
+use ferrodyn_model::{AttributeValue, Item};
+
+use crate::index::IndexMeta;
 use ferrodyn_model::limits::ITEM_SIZE_BYTES_MAX;
 use ferrodyn_model::value::item_size_bytes;
 
 use super::{ReturnValues, resource_not_found};
 use crate::capacity::{self, ConsumedCapacity, ReturnConsumedCapacity};
 use crate::context::RequestContext;
-use crate::database::{Database, WriteDecision};
+use crate::database::{Database, ItemCollection, WriteDecision};
 use crate::error::{CoreError, Result};
 use crate::expressions::{ExpressionInput, LegacyInput, Operation, compile};
 use crate::item::key_from_key;
@@ -32,6 +34,8 @@ pub struct UpdateItemInput {
     pub legacy: LegacyInput,
     /// `ReturnValuesOnConditionCheckFailure = ALL_OLD`.
     pub return_old_on_condition_failure: bool,
+    /// `ReturnItemCollectionMetrics = SIZE`.
+    pub return_item_collection_metrics: bool,
 }
 
 /// UpdateItem's output.
@@ -41,6 +45,9 @@ pub struct UpdateItemOutput {
     pub attributes: Option<Item>,
     /// `ConsumedCapacity`.
     pub consumed_capacity: Option<ConsumedCapacity>,
+    /// `ItemCollectionMetrics`, when asked for on a table with local
+    /// secondary indexes.
+    pub item_collection_metrics: Option<ItemCollection>,
 }
 
 /// The message for an update whose result would exceed 400 KB.
@@ -65,6 +72,15 @@ impl Database {
                 if schema.is_key_attribute(name) {
                     return Err(CoreError::invalid_parameter(format!(
                         "Cannot update attribute {name}. This attribute is part of the key"
+                    )));
+                }
+                let index_key = table
+                    .indexes
+                    .iter()
+                    .any(|i| i.key_schema().is_key_attribute(name));
+                if index_key && path.is_nested() {
+                    return Err(CoreError::validation(format!(
+                        "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: IndexKey: {name}"
                     )));
                 }
             }
@@ -99,6 +115,7 @@ impl Database {
             if item_size_bytes(&new) > ITEM_SIZE_BYTES_MAX {
                 return Err(CoreError::validation(UPDATED_ITEM_TOO_LARGE));
             }
+            check_index_values(&table.indexes, &new)?;
             Ok(WriteDecision::Put(new))
         })?;
 
@@ -113,9 +130,12 @@ impl Database {
             ReturnValues::UpdatedOld => updated(outcome.old),
             ReturnValues::UpdatedNew => updated(outcome.new),
         };
-        let units = capacity::write_units(outcome.old_size, outcome.new_size);
+        let units = capacity::write_units(outcome.old_size, outcome.new_size) + outcome.index_units;
         Ok(UpdateItemOutput {
             attributes,
+            item_collection_metrics: outcome
+                .collection
+                .filter(|_| input.return_item_collection_metrics),
             consumed_capacity: ConsumedCapacity::for_write(
                 &table.name,
                 units,
@@ -123,4 +143,23 @@ impl Database {
             ),
         })
     }
+}
+
+/// An update that leaves an empty string or binary in an index key
+/// attribute gets its own message (without the index's name, unlike
+/// PutItem's); a wrong type is reported when the write is staged.
+fn check_index_values(indexes: &[IndexMeta], item: &Item) -> Result<()> {
+    for index in indexes {
+        for attr in index.key_schema().attributes() {
+            let kind = match item.get(&attr.name) {
+                Some(AttributeValue::S(s)) if s.is_empty() => "string",
+                Some(AttributeValue::B(b)) if b.is_empty() => "binary",
+                _ => continue,
+            };
+            return Err(CoreError::validation(format!(
+                "One or more parameter values are not valid. The update expression attempted to update a secondary index key to a value that is not supported. The AttributeValue for a key attribute cannot contain an empty {kind} value."
+            )));
+        }
+    }
+    Ok(())
 }
