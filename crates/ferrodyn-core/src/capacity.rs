@@ -32,6 +32,9 @@ pub struct ConsumedCapacity {
     pub write_units: Option<f64>,
     /// Whether to include the per-table breakdown (`INDEXES`).
     pub with_breakdown: bool,
+    /// Whether to report `ReadCapacityUnits`/`WriteCapacityUnits` beside
+    /// the total, as transactions do.
+    pub with_split: bool,
 }
 
 /// Write units for an item write, given the sizes before and after.
@@ -50,6 +53,12 @@ fn units(size: usize, unit: usize) -> usize {
 }
 
 impl ConsumedCapacity {
+    /// The same report with the read/write split shown.
+    pub fn split(mut self) -> ConsumedCapacity {
+        self.with_split = true;
+        self
+    }
+
     /// The report for a write, if one was asked for.
     pub fn for_write(
         table: &str,
@@ -83,6 +92,7 @@ impl ConsumedCapacity {
             read_units: read,
             write_units: write,
             with_breakdown: mode == ReturnConsumedCapacity::Indexes,
+            with_split: false,
         })
     }
 }

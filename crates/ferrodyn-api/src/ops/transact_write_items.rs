@@ -20,14 +20,23 @@ fn action(entry: &Value) -> Result<TransactWriteItem, ApiError> {
         .iter()
         .filter_map(|&m| entry.get(m).filter(|v| !v.is_null()).map(|v| (m, v)))
         .collect();
-    let [(member, body)] = set.as_slice() else {
-        // UNCONFIRMED wording; see docs/compatibility.md.
-        return Err(ApiError::Validation(
-            "TransactItems can only contain one of Check, Put, Update or Delete".into(),
-        ));
+    let (member, body) = match set.as_slice() {
+        [one] => *one,
+        // UNCONFIRMED wordings; see docs/compatibility.md.
+        [] => {
+            return Err(ApiError::Validation(
+                "The action or operation requested is invalid. Verify that the action is typed correctly."
+                    .into(),
+            ));
+        }
+        _ => {
+            return Err(ApiError::Validation(
+                "TransactItems can only contain one of Check, Put, Update or Delete".into(),
+            ));
+        }
     };
     let key = || value::item(body.get("Key").unwrap_or(&Value::Null));
-    let kind = match *member {
+    let kind = match member {
         "ConditionCheck" => TransactWriteKind::ConditionCheck { key: key()? },
         "Put" => TransactWriteKind::Put {
             item: value::item(body.get("Item").unwrap_or(&Value::Null))?,

@@ -106,8 +106,21 @@ pub fn consumed_capacity(c: &ConsumedCapacity) -> Value {
     let mut m = Map::new();
     m.insert("TableName".into(), json!(c.table_name));
     m.insert("CapacityUnits".into(), json!(c.capacity_units));
+    let mut table = Map::new();
+    table.insert("CapacityUnits".into(), json!(c.capacity_units));
+    if c.with_split {
+        for (name, units) in [
+            ("ReadCapacityUnits", c.read_units),
+            ("WriteCapacityUnits", c.write_units),
+        ] {
+            if let Some(u) = units {
+                m.insert(name.into(), json!(u));
+                table.insert(name.into(), json!(u));
+            }
+        }
+    }
     if c.with_breakdown {
-        m.insert("Table".into(), json!({ "CapacityUnits": c.capacity_units }));
+        m.insert("Table".into(), Value::Object(table));
     }
     Value::Object(m)
 }

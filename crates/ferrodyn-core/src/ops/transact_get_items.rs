@@ -12,7 +12,9 @@ use ferrodyn_model::value::item_size_bytes;
 use ferrodyn_storage::ReadConsistency;
 
 use super::resource_not_found;
-use super::transact_write_items::MULTIPLE_OPERATIONS_ON_ONE_ITEM;
+use super::transact_write_items::{
+    MULTIPLE_OPERATIONS_ON_ONE_ITEM, key_fault, without_idle_placeholders,
+};
 use crate::capacity::{self, ConsumedCapacity, ReturnConsumedCapacity};
 use crate::context::RequestContext;
 use crate::database::Database;
@@ -68,19 +70,33 @@ impl Database {
         for action in &input.items {
             compiled.push(compile(
                 Operation::Get,
-                &action.expressions,
+                &without_idle_placeholders(&action.expressions),
                 &LegacyInput::default(),
             )?);
         }
         let mut keys = Vec::with_capacity(input.items.len());
         let mut seen = HashSet::with_capacity(input.items.len());
-        for action in &input.items {
+        let mut key_faults = vec![CancellationReason::none(); input.items.len()];
+        let mut faulty = false;
+        for (i, action) in input.items.iter().enumerate() {
             let table = self.resolve_table(ctx, &action.table_name, resource_not_found)?;
-            let key = key_from_key(table.id, &table.key_schema(), &action.key)?;
+            let key = match key_fault(key_from_key(table.id, &table.key_schema(), &action.key))? {
+                Ok(key) => key,
+                Err(reason) => {
+                    key_faults[i] = reason;
+                    faulty = true;
+                    continue;
+                }
+            };
             if !seen.insert(key.clone()) {
                 return Err(CoreError::validation(MULTIPLE_OPERATIONS_ON_ONE_ITEM));
             }
             keys.push(key);
+        }
+        if faulty {
+            return Err(CoreError::TransactionCanceled {
+                reasons: key_faults,
+            });
         }
 
         let conflicts: Vec<bool> = keys
@@ -123,6 +139,7 @@ impl Database {
             .into_iter()
             .filter_map(|(table, u)| {
                 ConsumedCapacity::for_read(table, u, input.return_consumed_capacity)
+                    .map(ConsumedCapacity::split)
             })
             .collect();
         Ok(output)

@@ -138,8 +138,15 @@ impl Database {
                                     "Request token is already used with a different request".into(),
                                 ));
                             }
-                            // Completed before: answer without applying again.
-                            return Ok(replay_output(&plan, input.return_consumed_capacity));
+                            // Completed before: answer without applying again,
+                            // billed as reading the items.
+                            let keys: Vec<Vec<u8>> = plan.iter().map(|p| p.key.clone()).collect();
+                            let items = self.engine.multi_get(&keys, ReadConsistency::Strong)?;
+                            return Ok(replay_output(
+                                &plan,
+                                &items,
+                                input.return_consumed_capacity,
+                            ));
                         }
                         _ => {}
                     }
@@ -193,12 +200,8 @@ impl Database {
                     key: p.key.clone(),
                     value: old_bytes.clone(),
                 });
-                let size = old.as_ref().map_or(0, item_size_bytes);
-                if is_check {
-                    capacity::read_units(size, true)
-                } else {
-                    capacity::write_units(size, 0)
-                }
+                // A check is billed as a write of the item it read.
+                capacity::write_units(old.as_ref().map_or(0, item_size_bytes), 0)
             } else {
                 let table = self.current_table(&p.table)?;
                 let staged = self.stage_write(
@@ -243,6 +246,7 @@ impl Database {
                 .into_iter()
                 .filter_map(|(table, u)| {
                     ConsumedCapacity::for_write(table, u, input.return_consumed_capacity)
+                        .map(ConsumedCapacity::split)
                 })
                 .collect(),
         })
@@ -270,7 +274,7 @@ impl Database {
             };
             compiled.push(compile(
                 operation,
-                &action.expressions,
+                &without_idle_placeholders(&action.expressions),
                 &LegacyInput::default(),
             )?);
         }
@@ -295,14 +299,24 @@ impl Database {
 
         let mut plan = Vec::with_capacity(items.len());
         let mut seen = HashSet::with_capacity(items.len());
-        for (action, compiled) in items.iter().zip(compiled) {
+        let mut key_faults = vec![CancellationReason::none(); items.len()];
+        let mut faulty = false;
+        for (i, (action, compiled)) in items.iter().zip(compiled).enumerate() {
             let table = self.resolve_table(ctx, &action.table_name, resource_not_found)?;
             let schema = table.key_schema();
             let key = match &action.kind {
-                TransactWriteKind::Put { item } => key_from_item(table.id, &schema, item)?,
+                TransactWriteKind::Put { item } => key_from_item(table.id, &schema, item),
                 TransactWriteKind::ConditionCheck { key }
                 | TransactWriteKind::Delete { key }
-                | TransactWriteKind::Update { key } => key_from_key(table.id, &schema, key)?,
+                | TransactWriteKind::Update { key } => key_from_key(table.id, &schema, key),
+            };
+            let key = match key_fault(key)? {
+                Ok(key) => key,
+                Err(reason) => {
+                    key_faults[i] = reason;
+                    faulty = true;
+                    continue;
+                }
             };
             if let Some(update) = &compiled.update {
                 for path in update.target_paths() {
@@ -322,6 +336,11 @@ impl Database {
                 compiled,
                 table,
                 key,
+            });
+        }
+        if faulty {
+            return Err(CoreError::TransactionCanceled {
+                reasons: key_faults,
             });
         }
         Ok(plan)
@@ -384,6 +403,44 @@ fn apply_update(
     Ok(Some(applied.item))
 }
 
+/// Sorts a key's validation result: a key of the wrong type or shape is a
+/// `ValidationError` reason of its action (as AWS reports it); any other
+/// fault (an empty value, a missing key) fails the whole request.
+pub(crate) fn key_fault(
+    key: Result<Vec<u8>>,
+) -> Result<std::result::Result<Vec<u8>, CancellationReason>> {
+    match key {
+        Ok(key) => Ok(Ok(key)),
+        Err(CoreError::Validation(message))
+            if message.contains("Type mismatch for key")
+                || message == "The provided key element does not match the schema" =>
+        {
+            Ok(Err(CancellationReason::new(
+                CancellationCode::ValidationError,
+                message,
+            )))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// A transaction's action may carry `ExpressionAttributeNames` and
+/// `ExpressionAttributeValues` without any expression (AWS ignores them
+/// there, unlike in single-item operations).
+pub(crate) fn without_idle_placeholders(expressions: &ExpressionInput) -> ExpressionInput {
+    let idle = expressions.condition.is_none()
+        && expressions.update.is_none()
+        && expressions.projection.is_none();
+    if !idle {
+        return expressions.clone();
+    }
+    ExpressionInput {
+        names: None,
+        values: None,
+        ..expressions.clone()
+    }
+}
+
 /// A cancellation whose only reason is a conflict on action `index`.
 fn conflict_at(actions: usize, index: usize) -> CoreError {
     let mut reasons = vec![CancellationReason::none(); actions];
@@ -395,16 +452,26 @@ fn conflict_at(actions: usize, index: usize) -> CoreError {
 
 /// The answer to a call whose token already completed: success, with the
 /// capacity of reading the items (AWS charges a replay as reads).
-fn replay_output(plan: &[Planned<'_>], mode: ReturnConsumedCapacity) -> TransactWriteItemsOutput {
+fn replay_output(
+    plan: &[Planned<'_>],
+    items: &[Option<Vec<u8>>],
+    mode: ReturnConsumedCapacity,
+) -> TransactWriteItemsOutput {
     let mut units: BTreeMap<&str, f64> = BTreeMap::new();
-    for p in plan {
+    for (p, bytes) in plan.iter().zip(items) {
+        let size = bytes
+            .as_deref()
+            .and_then(|b| decode_item(b).ok())
+            .map_or(0, |i| item_size_bytes(&i));
         *units.entry(p.action.table_name.as_str()).or_default() +=
-            capacity::read_units(0, true) * TRANSACTION_CAPACITY_MULTIPLIER;
+            capacity::read_units(size, true) * TRANSACTION_CAPACITY_MULTIPLIER;
     }
     TransactWriteItemsOutput {
         consumed_capacity: units
             .into_iter()
-            .filter_map(|(table, u)| ConsumedCapacity::for_read(table, u, mode))
+            .filter_map(|(table, u)| {
+                ConsumedCapacity::for_read(table, u, mode).map(ConsumedCapacity::split)
+            })
             .collect(),
     }
 }
