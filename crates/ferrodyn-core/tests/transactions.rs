@@ -584,3 +584,64 @@ fn expired_idempotency_records_are_swept() {
         );
     }
 }
+
+/// A transaction's writes reach the change feed in one commit: one record
+/// per written item, with consecutive sequence numbers, and nothing for a
+/// condition check.
+#[test]
+fn a_transaction_writes_its_change_records_together() {
+    for (name, engine, _dir) in engines() {
+        let db = open(engine.clone());
+        db.create_table(&ctx(), create_input("one", false))
+            .expect(name);
+        db.create_table(&ctx(), create_input("two", false))
+            .expect(name);
+        db.transact_write_items(
+            &ctx(),
+            write(vec![
+                action("one", TransactWriteKind::Put { item: key("seed") }),
+                action("one", TransactWriteKind::Put { item: key("kept") }),
+            ]),
+        )
+        .expect(name);
+        let before = engine.changes(0, usize::MAX).expect("changes");
+        let next = before.last().map_or(0, |(seq, _)| seq + 1);
+        let mut check = action(
+            "one",
+            TransactWriteKind::ConditionCheck { key: key("kept") },
+        );
+        check.expressions.condition = Some("attribute_exists(pk)".into());
+        db.transact_write_items(
+            &ctx(),
+            write(vec![
+                action("one", TransactWriteKind::Put { item: key("a") }),
+                check,
+                update("two", "b", "ADD n :v", None, "1"),
+                action("one", TransactWriteKind::Delete { key: key("seed") }),
+            ]),
+        )
+        .expect(name);
+        let after = engine.changes(next, usize::MAX).expect("changes");
+        let seqs: Vec<u64> = after.iter().map(|(seq, _)| *seq).collect();
+        assert_eq!(seqs.len(), 3, "{name}: one record per written item");
+        assert!(
+            seqs.windows(2).all(|w| w[1] == w[0] + 1),
+            "{name}: consecutive {seqs:?}"
+        );
+        let records: Vec<_> = after
+            .iter()
+            .map(|(_, bytes)| ferrodyn_core::change::decode(bytes).expect("record"))
+            .collect();
+        assert!(
+            records
+                .iter()
+                .all(|r| r.time_millis == records[0].time_millis),
+            "{name}"
+        );
+        assert_eq!(
+            records.iter().filter(|r| r.new_image.is_none()).count(),
+            1,
+            "{name}: the delete"
+        );
+    }
+}

@@ -126,7 +126,7 @@ impl Database {
                 let record_key = keyspace::idempotency_key(&ctx.account_id, token);
                 let Some(guard) = self.transactions.start_token(record_key.clone()) else {
                     return Err(CoreError::TransactionInProgress(
-                        "Transaction with the given request token is already in progress".into(),
+                        "Transaction from previous request is still in progress".into(),
                     ));
                 };
                 if let Some(bytes) = self.engine.get(&record_key, ReadConsistency::Strong)? {
@@ -473,5 +473,164 @@ fn replay_output(
                 ConsumedCapacity::for_read(table, u, mode).map(ConsumedCapacity::split)
             })
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use ferrodyn_model::{AttributeValue, Item};
+    use ferrodyn_storage::memory::MemoryEngine;
+
+    use super::*;
+    use crate::clock::ManualClock;
+    use crate::ops::create_table::{
+        AttributeDefinition, CreateTableInput, KeySchemaElement, KeyType,
+    };
+    use crate::table::BillingMode;
+
+    fn ctx() -> RequestContext {
+        RequestContext {
+            account_id: "000000000000".into(),
+            region: "us-east-1".into(),
+        }
+    }
+
+    fn db_with_table() -> Database {
+        let db = Database::open(
+            Arc::new(MemoryEngine::new()),
+            Arc::new(ManualClock::new(1_700_000_000_000)),
+        )
+        .expect("open");
+        db.create_table(
+            &ctx(),
+            CreateTableInput {
+                table_name: "one".into(),
+                attribute_definitions: vec![AttributeDefinition {
+                    name: "pk".into(),
+                    scalar_type: ferrodyn_model::schema::ScalarType::S,
+                }],
+                key_schema: vec![KeySchemaElement {
+                    name: "pk".into(),
+                    key_type: KeyType::Hash,
+                }],
+                billing_mode: Some(BillingMode::PayPerRequest),
+                ..CreateTableInput::default()
+            },
+        )
+        .expect("create");
+        db
+    }
+
+    fn put(db: &Database, pk: &str) -> Result<TransactWriteItemsOutput> {
+        let item: Item = [("pk".to_owned(), AttributeValue::S(pk.into()))]
+            .into_iter()
+            .collect();
+        db.transact_write_items(
+            &ctx(),
+            TransactWriteItemsInput {
+                items: vec![TransactWriteItem {
+                    kind: TransactWriteKind::Put { item },
+                    table_name: "one".into(),
+                    expressions: ExpressionInput::default(),
+                    return_old_on_condition_failure: false,
+                }],
+                return_consumed_capacity: ReturnConsumedCapacity::None,
+                client_request_token: None,
+                fingerprint: [0; FINGERPRINT_BYTES],
+            },
+        )
+    }
+
+    /// While a transaction holds an item, a single-item write on it gets
+    /// TransactionConflictException and another transaction is cancelled
+    /// with a TransactionConflict reason; neither waits, and both succeed
+    /// once the item is released.
+    #[test]
+    fn conflicts_with_an_in_flight_transaction() {
+        let db = db_with_table();
+        let table = db
+            .catalog
+            .get("000000000000", "us-east-1", "one")
+            .expect("table");
+        let item: Item = [("pk".to_owned(), AttributeValue::S("a".into()))]
+            .into_iter()
+            .collect();
+        let key = crate::item::key_from_item(table.id, &table.key_schema(), &item).expect("key");
+        let claim = db
+            .transactions
+            .claim(std::slice::from_ref(&key))
+            .expect("free");
+        let single = db.put_item(
+            &ctx(),
+            crate::ops::put_item::PutItemInput {
+                table_name: "one".into(),
+                item: item.clone(),
+                ..Default::default()
+            },
+        );
+        match single {
+            Err(CoreError::TransactionConflict(m)) => assert_eq!(m, ITEM_IN_TRANSACTION),
+            other => panic!("expected TransactionConflictException, got {other:?}"),
+        }
+        match put(&db, "a") {
+            Err(CoreError::TransactionCanceled { reasons }) => {
+                assert_eq!(reasons.len(), 1);
+                assert_eq!(reasons[0].code, CancellationCode::TransactionConflict);
+                assert_eq!(reasons[0].message.as_deref(), Some(ITEM_IN_TRANSACTION));
+            }
+            other => panic!("expected a TransactionConflict cancellation, got {other:?}"),
+        }
+        put(&db, "b").expect("other items are free");
+        drop(claim);
+        put(&db, "a").expect("released");
+    }
+
+    /// A second call with a token whose first call is still running is
+    /// refused, and applies nothing.
+    #[test]
+    fn a_running_token_refuses_a_second_call() {
+        let db = db_with_table();
+        let item: Item = [("pk".to_owned(), AttributeValue::S("a".into()))]
+            .into_iter()
+            .collect();
+        let call = || {
+            db.transact_write_items(
+                &ctx(),
+                TransactWriteItemsInput {
+                    items: vec![TransactWriteItem {
+                        kind: TransactWriteKind::Put { item: item.clone() },
+                        table_name: "one".into(),
+                        expressions: ExpressionInput::default(),
+                        return_old_on_condition_failure: false,
+                    }],
+                    return_consumed_capacity: ReturnConsumedCapacity::None,
+                    client_request_token: Some("tok".into()),
+                    fingerprint: [1; FINGERPRINT_BYTES],
+                },
+            )
+        };
+        let running = db
+            .transactions
+            .start_token(keyspace::idempotency_key("000000000000", "tok"))
+            .expect("free");
+        match call() {
+            Err(CoreError::TransactionInProgress(m)) => {
+                assert_eq!(m, "Transaction from previous request is still in progress");
+            }
+            other => panic!("expected TransactionInProgressException, got {other:?}"),
+        }
+        assert_eq!(
+            db.engine
+                .get(
+                    &keyspace::idempotency_key("000000000000", "tok"),
+                    ReadConsistency::Strong
+                )
+                .expect("get"),
+            None
+        );
+        drop(running);
+        call().expect("the token is free once the first call ends");
     }
 }
