@@ -1521,3 +1521,40 @@ def test_lsi_with_three_key_elements_rejected(endpoint):
     r = raw_request(endpoint, "CreateTable", body)
     assert r.status_code == 400 and r.json()["__type"] == FULL_TYPES[VE], r.text
     assert re.search(r"\b(?:two|2)\b", r.json().get("message", "")), r.text
+
+
+# --------------------------------------------------------------------------
+# ConsumedCapacity with INDEXES
+# --------------------------------------------------------------------------
+
+
+def test_consumed_capacity_breakdown_by_index(ddb):
+    name = make_table(ddb, {"pk": "S", "sk": "S", "g": "S", "l": "S"}, ("pk", "sk"),
+                      gsis=[gsi("cap_g", "g")], lsis=[lsi("cap_l", "pk", "l", ptype="KEYS_ONLY")])
+    item = {"pk": S("a"), "sk": S("1"), "g": S("x"), "l": S("y")}
+    # A write to a table with indexes costs a write in the table and one in every
+    # index whose entry changed; INDEXES lists each [API reference ConsumedCapacity:
+    # "Table", "GlobalSecondaryIndexes", "LocalSecondaryIndexes"; Developer Guide,
+    # "Provisioned throughput considerations for GSIs": a put of a new indexed item
+    # is one write in the index].
+    cc = ddb.put_item(TableName=name, Item=item, ReturnConsumedCapacity="INDEXES")["ConsumedCapacity"]
+    assert cc == {"TableName": name, "CapacityUnits": 3.0, "Table": {"CapacityUnits": 1.0},
+                  "GlobalSecondaryIndexes": {"cap_g": {"CapacityUnits": 1.0}},
+                  "LocalSecondaryIndexes": {"cap_l": {"CapacityUnits": 1.0}}}
+    # TOTAL folds the indexes in.
+    cc = ddb.put_item(TableName=name, Item={**item, "g": S("z")}, ReturnConsumedCapacity="TOTAL")["ConsumedCapacity"]
+    assert cc["CapacityUnits"] >= 2.0 and set(cc) == {"TableName", "CapacityUnits"}
+    # A Query on an index is charged to the index, not the table; an LSI that has
+    # to fetch unprojected attributes also reads the table [Developer Guide, "Local
+    # secondary indexes: provisioned throughput considerations"].
+    want = {"TableName": name, "CapacityUnits": 0.5, "Table": {"CapacityUnits": 0.0},
+            "GlobalSecondaryIndexes": {"cap_g": {"CapacityUnits": 0.5}}}
+    cc = settled(lambda: ddb.query(TableName=name, IndexName="cap_g", KeyConditionExpression="g = :g",
+                                   ExpressionAttributeValues={":g": S("z")},
+                                   ReturnConsumedCapacity="INDEXES")["ConsumedCapacity"], want)
+    assert cc == want
+    cc = ddb.query(TableName=name, IndexName="cap_l", KeyConditionExpression="pk = :p",
+                   ExpressionAttributeValues={":p": S("a")}, Select="ALL_ATTRIBUTES", ConsistentRead=True,
+                   ReturnConsumedCapacity="INDEXES")["ConsumedCapacity"]
+    assert cc == {"TableName": name, "CapacityUnits": 2.0, "Table": {"CapacityUnits": 1.0},
+                  "LocalSecondaryIndexes": {"cap_l": {"CapacityUnits": 1.0}}}

@@ -35,6 +35,32 @@ pub struct ConsumedCapacity {
     /// Whether to report `ReadCapacityUnits`/`WriteCapacityUnits` beside
     /// the total, as transactions do.
     pub with_split: bool,
+    /// Units consumed by the table itself (the `Table` entry of `INDEXES`).
+    pub table_units: f64,
+    /// Units consumed by each secondary index (the `GlobalSecondaryIndexes`
+    /// and `LocalSecondaryIndexes` entries of `INDEXES`).
+    pub indexes: Vec<IndexCapacity>,
+}
+
+/// Capacity one secondary index consumed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IndexCapacity {
+    /// The index's name.
+    pub name: String,
+    /// Global (or local).
+    pub global: bool,
+    /// Units.
+    pub units: f64,
+}
+
+/// Adds `more` to `into`, index by index.
+pub fn merge_index_capacity(into: &mut Vec<IndexCapacity>, more: Vec<IndexCapacity>) {
+    for m in more {
+        match into.iter_mut().find(|i| i.name == m.name) {
+            Some(i) => i.units += m.units,
+            None => into.push(m),
+        }
+    }
 }
 
 /// Write units for an item write, given the sizes before and after.
@@ -53,6 +79,21 @@ fn units(size: usize, unit: usize) -> usize {
 }
 
 impl ConsumedCapacity {
+    /// The same report with what secondary indexes consumed added to the
+    /// total (and listed, for `INDEXES`).
+    pub fn with_indexes(mut self, indexes: Vec<IndexCapacity>) -> ConsumedCapacity {
+        for i in &indexes {
+            self.capacity_units += i.units;
+            if let Some(w) = self.write_units.as_mut() {
+                *w += i.units;
+            } else if let Some(r) = self.read_units.as_mut() {
+                *r += i.units;
+            }
+        }
+        self.indexes = indexes;
+        self
+    }
+
     /// The same report with the read/write split shown.
     pub fn split(mut self) -> ConsumedCapacity {
         self.with_split = true;
@@ -93,6 +134,8 @@ impl ConsumedCapacity {
             write_units: write,
             with_breakdown: mode == ReturnConsumedCapacity::Indexes,
             with_split: false,
+            table_units: read.unwrap_or(0.0) + write.unwrap_or(0.0),
+            indexes: Vec::new(),
         })
     }
 }

@@ -12,7 +12,7 @@ use ferrodyn_model::value::item_size_bytes;
 use ferrodyn_model::{Item, keycode};
 use ferrodyn_storage::{Condition, Engine, Op, ReadConsistency, StorageError, WriteBatch};
 
-use crate::capacity;
+use crate::capacity::{self, IndexCapacity};
 use crate::catalog::Catalog;
 use crate::clock::Clock;
 use crate::context::RequestContext;
@@ -35,10 +35,17 @@ pub(crate) struct Staged {
     pub old_size: usize,
     /// Size of the new item (0 if absent).
     pub new_size: usize,
-    /// Write units consumed by the table's indexes.
-    pub index_units: f64,
+    /// Write units consumed by each of the table's indexes that changed.
+    pub index_capacity: Vec<IndexCapacity>,
     /// The item's collection after the write (tables with local indexes).
     pub collection: Option<ItemCollection>,
+}
+
+impl Staged {
+    /// Write units consumed by all the indexes.
+    pub fn index_units(&self) -> f64 {
+        self.index_capacity.iter().map(|i| i.units).sum()
+    }
 }
 
 /// An item collection's key and size, for `ItemCollectionMetrics`.
@@ -123,8 +130,8 @@ pub struct WriteOutcome {
     pub old_size: usize,
     /// Size of the new item (0 if absent).
     pub new_size: usize,
-    /// Write units consumed by the table's indexes.
-    pub index_units: f64,
+    /// Write units consumed by each of the table's indexes that changed.
+    pub index_capacity: Vec<IndexCapacity>,
     /// The item's collection after the write (tables with local indexes).
     pub collection: Option<ItemCollection>,
 }
@@ -256,7 +263,7 @@ impl Database {
                         new,
                         old_size: staged.old_size,
                         new_size: staged.new_size,
-                        index_units: staged.index_units,
+                        index_capacity: staged.index_capacity,
                         collection: staged.collection,
                     });
                 }
@@ -316,11 +323,17 @@ impl Database {
             i64::from(new.is_some()) - i64::from(old.is_some()),
             new_size as i64 - old_size as i64,
         );
-        let mut index_units = 0.0;
+        let mut index_capacity = Vec::new();
         let mut collection_delta = new_size as i64 - old_size as i64;
         for index in &table.indexes {
             let (units, size_delta) = self.stage_index_write(batch, table, index, old, new)?;
-            index_units += units;
+            if units > 0.0 {
+                index_capacity.push(IndexCapacity {
+                    name: index.name.clone(),
+                    global: index.kind == IndexKind::Global,
+                    units,
+                });
+            }
             if index.kind == IndexKind::Local {
                 collection_delta += size_delta;
             }
@@ -334,7 +347,7 @@ impl Database {
         Ok(Staged {
             old_size,
             new_size,
-            index_units,
+            index_capacity,
             collection,
         })
     }

@@ -20,7 +20,7 @@ use ferrodyn_model::schema::KeySchema;
 use ferrodyn_model::value::item_size_bytes;
 use ferrodyn_storage::{Direction, ReadConsistency, ScanRequest};
 
-use crate::capacity::{self, ConsumedCapacity, ReturnConsumedCapacity};
+use crate::capacity::{self, ConsumedCapacity, IndexCapacity, ReturnConsumedCapacity};
 use crate::database::Database;
 use crate::error::{CoreError, Result};
 use crate::expressions::{Compiled, condition_attributes};
@@ -65,6 +65,10 @@ pub(crate) struct RangeRead<'a> {
 
 /// What a range read over an index needs besides the table's schema.
 pub(crate) struct IndexRead<'a> {
+    /// The index's name, for capacity reports.
+    pub name: &'a str,
+    /// Whether it is global.
+    pub global: bool,
     /// The index's key schema.
     pub schema: &'a KeySchema,
     /// The table, when items must be fetched from it.
@@ -79,6 +83,8 @@ pub(crate) struct RangePage {
     pub scanned_count: usize,
     pub last_evaluated_key: Option<Item>,
     pub bytes_read: usize,
+    /// Bytes of whole items fetched from the table for a local index.
+    pub fetched_bytes: usize,
 }
 
 /// The output of Query and Scan.
@@ -111,12 +117,31 @@ impl Database {
             RangePage::default()
         };
         let units = capacity::read_units(page.bytes_read, read.consistent);
+        // On an index, the page is the index's consumption; the table's is
+        // what a local index fetched from it.
+        let consumed_capacity = match read.index.as_ref() {
+            None => ConsumedCapacity::for_read(table_name, units, mode),
+            Some(index) => {
+                let fetched = if page.fetched_bytes > 0 {
+                    capacity::read_units(page.fetched_bytes, read.consistent)
+                } else {
+                    0.0
+                };
+                ConsumedCapacity::for_read(table_name, fetched, mode).map(|c| {
+                    c.with_indexes(vec![IndexCapacity {
+                        name: index.name.to_owned(),
+                        global: index.global,
+                        units,
+                    }])
+                })
+            }
+        };
         Ok(ReadOutput {
             items: (!read.count_only).then_some(page.items),
             count: page.count,
             scanned_count: page.scanned_count,
             last_evaluated_key: page.last_evaluated_key,
-            consumed_capacity: ConsumedCapacity::for_read(table_name, units, mode),
+            consumed_capacity,
         })
     }
 
@@ -161,7 +186,7 @@ impl Database {
                         let key = key_from_key(table.id, read.schema, &read.schema.key_of(&item))?;
                         match self.read_item(&key, read.consistent)? {
                             Some(whole) => {
-                                page.bytes_read += item_size_bytes(&whole);
+                                page.fetched_bytes += item_size_bytes(&whole);
                                 whole
                             }
                             None => item,

@@ -120,7 +120,24 @@ pub fn consumed_capacity(c: &ConsumedCapacity) -> Value {
         }
     }
     if c.with_breakdown {
+        if !c.with_split {
+            table.insert("CapacityUnits".into(), json!(c.table_units));
+        }
         m.insert("Table".into(), Value::Object(table));
+        for (member, global) in [
+            ("GlobalSecondaryIndexes", true),
+            ("LocalSecondaryIndexes", false),
+        ] {
+            let indexes: Map<String, Value> = c
+                .indexes
+                .iter()
+                .filter(|i| i.global == global)
+                .map(|i| (i.name.clone(), json!({ "CapacityUnits": i.units })))
+                .collect();
+            if !indexes.is_empty() {
+                m.insert(member.into(), Value::Object(indexes));
+            }
+        }
     }
     Value::Object(m)
 }

@@ -115,6 +115,7 @@ impl Database {
         for (name, table, writes) in plan {
             let mut units = 0.0;
             let mut metrics = Vec::new();
+            let mut index_capacity = Vec::new();
             for (key, request) in writes {
                 let outcome = self.write_item(&table, key, |_old| {
                     Ok(match request {
@@ -122,8 +123,8 @@ impl Database {
                         WriteRequest::Delete(_) => WriteDecision::Delete,
                     })
                 })?;
-                units +=
-                    capacity::write_units(outcome.old_size, outcome.new_size) + outcome.index_units;
+                units += capacity::write_units(outcome.old_size, outcome.new_size);
+                capacity::merge_index_capacity(&mut index_capacity, outcome.index_capacity);
                 if let Some(c) = outcome.collection
                     && input.return_item_collection_metrics
                 {
@@ -136,7 +137,7 @@ impl Database {
             if let Some(c) =
                 ConsumedCapacity::for_write(name, units, input.return_consumed_capacity)
             {
-                consumed.push(c);
+                consumed.push(c.with_indexes(index_capacity));
             }
         }
         Ok(BatchWriteItemOutput {

@@ -58,7 +58,7 @@ impl Database {
             compiled.check_condition(old, return_old)?;
             Ok(WriteDecision::Delete)
         })?;
-        let units = capacity::write_units(outcome.old_size, 0) + outcome.index_units;
+        let units = capacity::write_units(outcome.old_size, 0);
         Ok(DeleteItemOutput {
             attributes: match input.return_values {
                 ReturnValues::AllOld => outcome.old,
@@ -71,7 +71,8 @@ impl Database {
                 &table.name,
                 units,
                 input.return_consumed_capacity,
-            ),
+            )
+            .map(|c| c.with_indexes(outcome.index_capacity)),
         })
     }
 }

@@ -66,7 +66,7 @@ impl Database {
             compiled.check_condition(old, return_old)?;
             Ok(WriteDecision::Put(item.clone()))
         })?;
-        let units = capacity::write_units(outcome.old_size, outcome.new_size) + outcome.index_units;
+        let units = capacity::write_units(outcome.old_size, outcome.new_size);
         Ok(PutItemOutput {
             attributes: match input.return_values {
                 ReturnValues::AllOld => outcome.old,
@@ -79,7 +79,8 @@ impl Database {
                 &table.name,
                 units,
                 input.return_consumed_capacity,
-            ),
+            )
+            .map(|c| c.with_indexes(outcome.index_capacity)),
         })
     }
 }

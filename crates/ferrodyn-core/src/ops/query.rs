@@ -20,6 +20,7 @@ use crate::error::{CoreError, Result};
 use crate::expressions::{
     Compiled, ExpressionInput, LegacyInput, Operation, compile, condition_attributes,
 };
+use crate::index::IndexKind;
 use crate::item::key_from_key;
 use crate::keyspace;
 use crate::read::{IndexRead, RangeRead, Select, index_start_key, prefix_end, resolve_index};
@@ -221,7 +222,9 @@ impl Database {
                 compiled: &compiled,
                 schema: &table_schema,
                 index: match (index, &index_schema) {
-                    (Some((_, fetch)), Some(schema)) => Some(IndexRead {
+                    (Some((i, fetch)), Some(schema)) => Some(IndexRead {
+                        name: &i.name,
+                        global: i.kind == IndexKind::Global,
                         schema,
                         fetch_from: fetch.then_some(&*table),
                     }),

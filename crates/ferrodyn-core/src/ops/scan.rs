@@ -20,6 +20,7 @@ use crate::context::RequestContext;
 use crate::database::Database;
 use crate::error::{CoreError, Result};
 use crate::expressions::{ExpressionInput, LegacyInput, Operation, compile, condition_attributes};
+use crate::index::IndexKind;
 use crate::keyspace;
 use crate::read::{IndexRead, RangeRead, Select, index_start_key, prefix_end, resolve_index};
 
@@ -162,7 +163,9 @@ impl Database {
                 compiled: &compiled,
                 schema: &schema,
                 index: match (index, &index_schema) {
-                    (Some((_, fetch)), Some(schema)) => Some(IndexRead {
+                    (Some((i, fetch)), Some(schema)) => Some(IndexRead {
+                        name: &i.name,
+                        global: i.kind == IndexKind::Global,
                         schema,
                         fetch_from: fetch.then_some(&*table),
                     }),

@@ -212,7 +212,7 @@ impl Database {
                     old.as_ref(),
                     new.as_ref(),
                 )?;
-                capacity::write_units(staged.old_size, staged.new_size) + staged.index_units
+                capacity::write_units(staged.old_size, staged.new_size) + staged.index_units()
             };
             condition_owner.resize(batch.conditions.len(), i);
             *units.entry(p.action.table_name.as_str()).or_default() +=

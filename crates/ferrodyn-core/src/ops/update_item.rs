@@ -130,7 +130,7 @@ impl Database {
             ReturnValues::UpdatedOld => updated(outcome.old),
             ReturnValues::UpdatedNew => updated(outcome.new),
         };
-        let units = capacity::write_units(outcome.old_size, outcome.new_size) + outcome.index_units;
+        let units = capacity::write_units(outcome.old_size, outcome.new_size);
         Ok(UpdateItemOutput {
             attributes,
             item_collection_metrics: outcome
@@ -140,7 +140,8 @@ impl Database {
                 &table.name,
                 units,
                 input.return_consumed_capacity,
-            ),
+            )
+            .map(|c| c.with_indexes(outcome.index_capacity)),
         })
     }
 }
