@@ -218,13 +218,53 @@ impl Database {
     }
 }
 
+/// The index a Query or Scan reads, resolved and checked.
+pub(crate) struct ReadIndex<'t> {
+    /// The index.
+    pub meta: &'t IndexMeta,
+    /// Its key schema.
+    pub schema: KeySchema,
+    /// Whether items must be fetched whole from the table.
+    pub fetch: bool,
+}
+
+impl<'t> ReadIndex<'t> {
+    /// The index named by a request's `IndexName`, if it names one (see
+    /// [`resolve_index`]).
+    pub(crate) fn resolve(
+        table: &'t TableMeta,
+        name: Option<&str>,
+        consistent: bool,
+        select: Option<Select>,
+        compiled: &Compiled,
+    ) -> Result<Option<ReadIndex<'t>>> {
+        let Some(name) = name else { return Ok(None) };
+        let (meta, fetch) = resolve_index(table, name, consistent, select, compiled)?;
+        Ok(Some(ReadIndex {
+            meta,
+            schema: meta.key_schema(),
+            fetch,
+        }))
+    }
+
+    /// What the range read needs to know of the index.
+    pub(crate) fn read<'a>(&'a self, table: &'a TableMeta) -> IndexRead<'a> {
+        IndexRead {
+            name: &self.meta.name,
+            global: self.meta.kind == IndexKind::Global,
+            schema: &self.schema,
+            fetch_from: self.fetch.then_some(table),
+        }
+    }
+}
+
 /// Resolves the `IndexName` of a Query or Scan and checks the request
 /// against the index, with DynamoDB's messages: consistent reads and
 /// `ALL_ATTRIBUTES` only where the index allows them, and projections and
 /// filters only over attributes the index projects. Returns the index and
 /// whether its items must be fetched whole from the table (a local index
 /// asked for attributes it does not project).
-pub(crate) fn resolve_index<'t>(
+fn resolve_index<'t>(
     table: &'t TableMeta,
     index_name: &str,
     consistent: bool,

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use super::Call;
 use crate::error::ApiError;
 use crate::wire::expressions::{expression_input, legacy_input};
-use crate::wire::{consumed_capacity, opt_bool, return_consumed_capacity, value};
+use crate::wire::{insert_consumed_capacity_list, opt_bool, return_consumed_capacity, value};
 
 fn keys_and_attributes(entry: &Value) -> Result<KeysAndAttributes, ApiError> {
     Ok(KeysAndAttributes {
@@ -78,16 +78,6 @@ pub(super) fn handle(call: &Call<'_>) -> Result<Value, ApiError> {
     let mut m = Map::new();
     m.insert("Responses".into(), Value::Object(responses));
     m.insert("UnprocessedKeys".into(), Value::Object(unprocessed));
-    if !out.consumed_capacity.is_empty() {
-        m.insert(
-            "ConsumedCapacity".into(),
-            Value::Array(
-                out.consumed_capacity
-                    .iter()
-                    .map(consumed_capacity)
-                    .collect(),
-            ),
-        );
-    }
+    insert_consumed_capacity_list(&mut m, &out.consumed_capacity);
     Ok(Value::Object(m))
 }

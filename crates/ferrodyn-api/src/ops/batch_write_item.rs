@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 
 use super::Call;
 use crate::error::ApiError;
-use crate::wire::{consumed_capacity, return_consumed_capacity, value};
+use crate::wire::{insert_consumed_capacity_list, return_consumed_capacity, value};
 
 fn request(entry: &Value) -> Result<WriteRequest, ApiError> {
     let put = entry.get("PutRequest").filter(|v| !v.is_null());
@@ -97,16 +97,6 @@ pub(super) fn handle(call: &Call<'_>) -> Result<Value, ApiError> {
             .collect();
         m.insert("ItemCollectionMetrics".into(), Value::Object(metrics));
     }
-    if !out.consumed_capacity.is_empty() {
-        m.insert(
-            "ConsumedCapacity".into(),
-            Value::Array(
-                out.consumed_capacity
-                    .iter()
-                    .map(consumed_capacity)
-                    .collect(),
-            ),
-        );
-    }
+    insert_consumed_capacity_list(&mut m, &out.consumed_capacity);
     Ok(Value::Object(m))
 }

@@ -6,7 +6,9 @@ use serde_json::{Map, Value};
 use super::Call;
 use crate::error::ApiError;
 use crate::wire::expressions::expression_input;
-use crate::wire::{consumed_capacity, data_table_name, return_consumed_capacity, value};
+use crate::wire::{
+    data_table_name, insert_consumed_capacity_list, return_consumed_capacity, value,
+};
 
 fn action(entry: &Value) -> Result<TransactGetItem, ApiError> {
     let get = entry.get("Get").unwrap_or(&Value::Null);
@@ -45,16 +47,6 @@ pub(super) fn handle(call: &Call<'_>) -> Result<Value, ApiError> {
         })
         .collect();
     m.insert("Responses".into(), Value::Array(responses));
-    if !out.consumed_capacity.is_empty() {
-        m.insert(
-            "ConsumedCapacity".into(),
-            Value::Array(
-                out.consumed_capacity
-                    .iter()
-                    .map(consumed_capacity)
-                    .collect(),
-            ),
-        );
-    }
+    insert_consumed_capacity_list(&mut m, &out.consumed_capacity);
     Ok(Value::Object(m))
 }

@@ -10,7 +10,9 @@ use super::Call;
 use super::put_item::return_old_on_condition_failure;
 use crate::error::ApiError;
 use crate::wire::expressions::expression_input;
-use crate::wire::{consumed_capacity, data_table_name, opt_str, return_consumed_capacity, value};
+use crate::wire::{
+    data_table_name, insert_consumed_capacity_list, opt_str, return_consumed_capacity, value,
+};
 
 /// The members of a `TransactWriteItem`, one of which must be set.
 const ACTION_MEMBERS: [&str; 4] = ["ConditionCheck", "Put", "Delete", "Update"];
@@ -82,17 +84,7 @@ pub(super) fn handle(call: &Call<'_>) -> Result<Value, ApiError> {
         },
     )?;
     let mut m = Map::new();
-    if !out.consumed_capacity.is_empty() {
-        m.insert(
-            "ConsumedCapacity".into(),
-            Value::Array(
-                out.consumed_capacity
-                    .iter()
-                    .map(consumed_capacity)
-                    .collect(),
-            ),
-        );
-    }
+    insert_consumed_capacity_list(&mut m, &out.consumed_capacity);
     Ok(Value::Object(m))
 }
 

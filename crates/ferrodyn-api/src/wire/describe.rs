@@ -2,13 +2,28 @@
 
 use ferrodyn_core::index::{IndexKind, IndexStatus};
 use ferrodyn_core::ops::TableDescription;
-use ferrodyn_core::table::{BillingMode, TableStatus};
+use ferrodyn_core::table::{BillingMode, TableStatus, Throughput};
 use ferrodyn_model::limits;
 use serde_json::{Map, Value, json};
 
 /// Epoch milliseconds as the seconds-with-fraction DynamoDB sends.
 pub fn epoch_seconds(millis: i64) -> Value {
     json!(millis as f64 / 1000.0)
+}
+
+/// A `ProvisionedThroughputDescription`.
+fn throughput_description(th: &Throughput) -> Value {
+    let mut pt = Map::new();
+    if let Some(t) = th.last_increase_millis {
+        pt.insert("LastIncreaseDateTime".into(), epoch_seconds(t));
+    }
+    if let Some(t) = th.last_decrease_millis {
+        pt.insert("LastDecreaseDateTime".into(), epoch_seconds(t));
+    }
+    pt.insert("NumberOfDecreasesToday".into(), json!(th.decreases_today));
+    pt.insert("ReadCapacityUnits".into(), json!(th.read_units));
+    pt.insert("WriteCapacityUnits".into(), json!(th.write_units));
+    Value::Object(pt)
 }
 
 /// Writes a table description.
@@ -35,18 +50,10 @@ pub fn table_description(d: &TableDescription) -> Value {
         "CreationDateTime".into(),
         epoch_seconds(meta.created_millis),
     );
-    let th = &meta.throughput;
-    let mut pt = Map::new();
-    if let Some(t) = th.last_increase_millis {
-        pt.insert("LastIncreaseDateTime".into(), epoch_seconds(t));
-    }
-    if let Some(t) = th.last_decrease_millis {
-        pt.insert("LastDecreaseDateTime".into(), epoch_seconds(t));
-    }
-    pt.insert("NumberOfDecreasesToday".into(), json!(th.decreases_today));
-    pt.insert("ReadCapacityUnits".into(), json!(th.read_units));
-    pt.insert("WriteCapacityUnits".into(), json!(th.write_units));
-    m.insert("ProvisionedThroughput".into(), Value::Object(pt));
+    m.insert(
+        "ProvisionedThroughput".into(),
+        throughput_description(&meta.throughput),
+    );
     m.insert("TableSizeBytes".into(), json!(d.size_bytes));
     m.insert("ItemCount".into(), json!(d.item_count));
     m.insert("TableArn".into(), json!(meta.arn()));
@@ -137,18 +144,10 @@ pub fn table_description(d: &TableDescription) -> Value {
             if index.status == IndexStatus::Creating {
                 e.insert("Backfilling".into(), json!(true));
             }
-            let th = index.throughput.clone().unwrap_or_default();
-            let mut pt = Map::new();
-            if let Some(t) = th.last_increase_millis {
-                pt.insert("LastIncreaseDateTime".into(), epoch_seconds(t));
-            }
-            if let Some(t) = th.last_decrease_millis {
-                pt.insert("LastDecreaseDateTime".into(), epoch_seconds(t));
-            }
-            pt.insert("NumberOfDecreasesToday".into(), json!(th.decreases_today));
-            pt.insert("ReadCapacityUnits".into(), json!(th.read_units));
-            pt.insert("WriteCapacityUnits".into(), json!(th.write_units));
-            e.insert("ProvisionedThroughput".into(), Value::Object(pt));
+            e.insert(
+                "ProvisionedThroughput".into(),
+                throughput_description(&index.throughput.clone().unwrap_or_default()),
+            );
         }
         e.insert("IndexSizeBytes".into(), json!(size));
         e.insert("ItemCount".into(), json!(count));

@@ -102,6 +102,18 @@ pub fn return_consumed_capacity(body: &Value) -> ReturnConsumedCapacity {
 /// Writes a `ConsumedCapacity` object. DynamoDB reports single-item
 /// operations with `TableName` and `CapacityUnits` only (no read/write
 /// split), plus `Table.CapacityUnits` when `INDEXES` was asked for.
+/// Adds `ConsumedCapacity` as a list (one entry per table) to a response,
+/// unless there is none.
+pub fn insert_consumed_capacity_list(m: &mut Map<String, Value>, list: &[ConsumedCapacity]) {
+    if !list.is_empty() {
+        m.insert(
+            "ConsumedCapacity".into(),
+            Value::Array(list.iter().map(consumed_capacity).collect()),
+        );
+    }
+}
+
+/// `ConsumedCapacity` for one table.
 pub fn consumed_capacity(c: &ConsumedCapacity) -> Value {
     let mut m = Map::new();
     m.insert("TableName".into(), json!(c.table_name));

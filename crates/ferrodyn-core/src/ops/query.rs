@@ -20,10 +20,9 @@ use crate::error::{CoreError, Result};
 use crate::expressions::{
     Compiled, ExpressionInput, LegacyInput, Operation, compile, condition_attributes,
 };
-use crate::index::IndexKind;
 use crate::item::key_from_key;
 use crate::keyspace;
-use crate::read::{IndexRead, RangeRead, Select, index_start_key, prefix_end, resolve_index};
+use crate::read::{RangeRead, ReadIndex, Select, index_start_key, prefix_end};
 
 /// Query's input.
 #[derive(Clone, Debug)]
@@ -169,22 +168,18 @@ impl Database {
         };
         let table = self.resolve_table(ctx, &input.table_name, resource_not_found)?;
         let table_schema = table.key_schema();
-        let index = match &input.index_name {
-            Some(name) => Some(resolve_index(
-                &table,
-                name,
-                input.consistent_read,
-                input.select,
-                &compiled,
-            )?),
-            None => None,
-        };
-        let index_schema = index.map(|(i, _)| i.key_schema());
-        let schema = index_schema.as_ref().unwrap_or(&table_schema);
+        let index = ReadIndex::resolve(
+            &table,
+            input.index_name.as_deref(),
+            input.consistent_read,
+            input.select,
+            &compiled,
+        )?;
+        let schema = index.as_ref().map_or(&table_schema, |i| &i.schema);
         let condition = key_source.bind(schema)?;
         check_filter_keys(&compiled, &input.legacy, schema)?;
-        let (mut start, mut end) = match index {
-            Some((i, _)) => key_range(keyspace::INDEX_ENTRIES, i.id, &condition)?,
+        let (mut start, mut end) = match &index {
+            Some(i) => key_range(keyspace::INDEX_ENTRIES, i.meta.id, &condition)?,
             None => key_range(keyspace::ITEMS, table.id, &condition)?,
         };
         let direction = if input.scan_index_forward {
@@ -193,9 +188,9 @@ impl Database {
             Direction::Reverse
         };
         if let Some(esk) = &input.exclusive_start_key {
-            let key = match index {
-                Some((i, _)) => {
-                    let key = index_start_key(&table, i, esk)?;
+            let key = match &index {
+                Some(i) => {
+                    let key = index_start_key(&table, i.meta, esk)?;
                     // On an index, one key can hold many items.
                     check_start_in_range(&condition, esk, false)?;
                     key
@@ -221,15 +216,7 @@ impl Database {
                 count_only,
                 compiled: &compiled,
                 schema: &table_schema,
-                index: match (index, &index_schema) {
-                    (Some((i, fetch)), Some(schema)) => Some(IndexRead {
-                        name: &i.name,
-                        global: i.kind == IndexKind::Global,
-                        schema,
-                        fetch_from: fetch.then_some(&*table),
-                    }),
-                    _ => None,
-                },
+                index: index.as_ref().map(|i| i.read(&table)),
             },
             &table.name,
             input.return_consumed_capacity,

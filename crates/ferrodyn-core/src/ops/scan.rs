@@ -20,9 +20,8 @@ use crate::context::RequestContext;
 use crate::database::Database;
 use crate::error::{CoreError, Result};
 use crate::expressions::{ExpressionInput, LegacyInput, Operation, compile, condition_attributes};
-use crate::index::IndexKind;
 use crate::keyspace;
-use crate::read::{IndexRead, RangeRead, Select, index_start_key, prefix_end, resolve_index};
+use crate::read::{RangeRead, ReadIndex, Select, index_start_key, prefix_end};
 
 /// Scan's input.
 #[derive(Clone, Debug, Default)]
@@ -88,17 +87,13 @@ impl Database {
         )?;
         let segments = segments(&input)?;
         let table = self.resolve_table(ctx, &input.table_name, resource_not_found)?;
-        let index = match &input.index_name {
-            Some(name) => Some(resolve_index(
-                &table,
-                name,
-                input.consistent_read,
-                input.select,
-                &compiled,
-            )?),
-            None => None,
-        };
-        let index_schema = index.map(|(i, _)| i.key_schema());
+        let index = ReadIndex::resolve(
+            &table,
+            input.index_name.as_deref(),
+            input.consistent_read,
+            input.select,
+            &compiled,
+        )?;
         let schema = table.key_schema();
         if input.legacy.filter.is_none()
             && let Some(filter) = &compiled.filter
@@ -112,8 +107,8 @@ impl Database {
             }
         }
 
-        let table_prefix = match index {
-            Some((i, _)) => keyspace::index_entries_prefix(i.id),
+        let table_prefix = match &index {
+            Some(i) => keyspace::index_entries_prefix(i.meta.id),
             None => keyspace::table_items_prefix(table.id),
         };
         let table_end = prefix_end(&table_prefix)
@@ -138,8 +133,8 @@ impl Database {
             }
         };
         if let Some(esk) = &input.exclusive_start_key {
-            let mut after = match index {
-                Some((i, _)) => index_start_key(&table, i, esk)?,
+            let mut after = match &index {
+                Some(i) => index_start_key(&table, i.meta, esk)?,
                 None => start_key(table.id, &schema, esk)?,
             };
             if let Some((segment, total)) = segments
@@ -162,15 +157,7 @@ impl Database {
                 count_only,
                 compiled: &compiled,
                 schema: &schema,
-                index: match (index, &index_schema) {
-                    (Some((i, fetch)), Some(schema)) => Some(IndexRead {
-                        name: &i.name,
-                        global: i.kind == IndexKind::Global,
-                        schema,
-                        fetch_from: fetch.then_some(&*table),
-                    }),
-                    _ => None,
-                },
+                index: index.as_ref().map(|i| i.read(&table)),
             },
             &table.name,
             input.return_consumed_capacity,

@@ -30,6 +30,7 @@ use ferrodyn_storage::{Condition, Op, ReadConsistency, StorageError, WriteBatch}
 
 use super::put_item::ITEM_TOO_LARGE;
 use super::resource_not_found;
+use super::update_item::check_update_targets;
 use crate::capacity::{self, ConsumedCapacity, ReturnConsumedCapacity};
 use crate::context::RequestContext;
 use crate::database::Database;
@@ -319,14 +320,7 @@ impl Database {
                 }
             };
             if let Some(update) = &compiled.update {
-                for path in update.target_paths() {
-                    let name = path.top_level_name();
-                    if schema.is_key_attribute(name) {
-                        return Err(CoreError::invalid_parameter(format!(
-                            "Cannot update attribute {name}. This attribute is part of the key"
-                        )));
-                    }
-                }
+                check_update_targets(update, &table)?;
             }
             if !seen.insert(key.clone()) {
                 return Err(CoreError::validation(MULTIPLE_OPERATIONS_ON_ONE_ITEM));

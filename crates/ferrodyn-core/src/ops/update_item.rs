@@ -2,10 +2,11 @@
 //! it does not exist, with `UpdateExpression` or legacy `AttributeUpdates`,
 //! an optional condition, and all five `ReturnValues`.
 
-use ferrodyn_expr::{UpdateAction, project};
+use ferrodyn_expr::{UpdateAction, UpdateExpression, project};
 use ferrodyn_model::{AttributeValue, Item};
 
 use crate::index::IndexMeta;
+use crate::table::TableMeta;
 use ferrodyn_model::limits::ITEM_SIZE_BYTES_MAX;
 use ferrodyn_model::value::item_size_bytes;
 
@@ -67,23 +68,7 @@ impl Database {
         let schema = table.key_schema();
         let key = key_from_key(table.id, &schema, &input.key)?;
         if let Some(update) = &compiled.update {
-            for path in update.target_paths() {
-                let name = path.top_level_name();
-                if schema.is_key_attribute(name) {
-                    return Err(CoreError::invalid_parameter(format!(
-                        "Cannot update attribute {name}. This attribute is part of the key"
-                    )));
-                }
-                let index_key = table
-                    .indexes
-                    .iter()
-                    .any(|i| i.key_schema().is_key_attribute(name));
-                if index_key && path.is_nested() {
-                    return Err(CoreError::validation(format!(
-                        "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: IndexKey: {name}"
-                    )));
-                }
-            }
+            check_update_targets(update, &table)?;
         }
 
         let return_old = input.return_old_on_condition_failure;
@@ -144,6 +129,30 @@ impl Database {
             .map(|c| c.with_indexes(outcome.index_capacity)),
         })
     }
+}
+
+/// Rejects an update of a table key attribute, or of a path inside an index
+/// key attribute, with DynamoDB's messages.
+pub(crate) fn check_update_targets(update: &UpdateExpression, table: &TableMeta) -> Result<()> {
+    let schema = table.key_schema();
+    for path in update.target_paths() {
+        let name = path.top_level_name();
+        if schema.is_key_attribute(name) {
+            return Err(CoreError::invalid_parameter(format!(
+                "Cannot update attribute {name}. This attribute is part of the key"
+            )));
+        }
+        let index_key = table
+            .indexes
+            .iter()
+            .any(|i| i.key_schema().is_key_attribute(name));
+        if index_key && path.is_nested() {
+            return Err(CoreError::validation(format!(
+                "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: IndexKey: {name}"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// An update that leaves an empty string or binary in an index key
