@@ -1404,13 +1404,6 @@ def test_item_collection_metrics_absent_without_lsi(ddb, composite_table):
 MULTI_KEYS = [("m1", "HASH"), ("m2", "HASH"), ("r1", "RANGE"), ("r2", "RANGE")]
 
 
-# ferrodyn does not implement multi-attribute GSI keys yet (docs/compatibility.md): it
-# rejects such a GSI at CreateTable. The tests stay, strictly expected to fail, so that
-# they turn red the day the feature lands without them being switched on.
-MULTI_ATTRIBUTE_XFAIL = pytest.mark.xfail(
-    reason="multi-attribute GSI keys are not implemented yet (docs/compatibility.md)", strict=True)
-
-
 @pytest.fixture(scope="module")
 def multi(ddb):
     name = make_table(ddb, {"pk": "S", "m1": "S", "m2": "N", "r1": "S", "r2": "N"}, ("pk",),
@@ -1434,7 +1427,6 @@ def mquery(ddb, name, m1, extra=None, values=None, kce=None, **kw):
                      ExpressionAttributeValues={":a": S(m1), ":b": N(7), **(values or {})}, **kw)
 
 
-@MULTI_ATTRIBUTE_XFAIL
 def test_multi_attribute_gsi_describe(ddb, multi):
     name, _, _ = multi
     (g,) = describe(ddb, name)["GlobalSecondaryIndexes"]
@@ -1443,7 +1435,6 @@ def test_multi_attribute_gsi_describe(ddb, multi):
     assert g["KeySchema"] == ks(*MULTI_KEYS)
 
 
-@MULTI_ATTRIBUTE_XFAIL
 def test_multi_attribute_gsi_queries(ddb, multi):
     name, m1, ordered = multi
     # all HASH attributes by equality; sorted by (r1, r2); items missing any key attribute are absent
@@ -1470,7 +1461,6 @@ def test_multi_attribute_gsi_queries(ddb, multi):
     assert r["Items"] == [it for it in x if float(it["r2"]["N"]) > 1]
 
 
-@MULTI_ATTRIBUTE_XFAIL
 def test_multi_attribute_gsi_pagination(ddb, multi):
     name, m1, ordered = multi
     settled(lambda: mquery(ddb, name, m1)["Items"], ordered)
@@ -1489,7 +1479,6 @@ def test_multi_attribute_gsi_pagination(ddb, multi):
     ("m1 = :a AND m2 = :b AND r1 > :x AND r2 = :n", {":x": S("x"), ":n": N(1)}, []),  # inequality not on the last one
     ("m1 = :a AND m2 = :b AND r1 > :x AND r2 > :n", {":x": S("x"), ":n": N(1)}, []),  # two inequalities
 ])
-@MULTI_ATTRIBUTE_XFAIL
 def test_multi_attribute_gsi_key_condition_errors(endpoint, multi, kce, values, names):
     name, m1, _ = multi
     vals = {":a": S(m1), **({":b": N(7)} if ":b" in kce else {}), **values}
@@ -1504,7 +1493,6 @@ def test_multi_attribute_gsi_key_condition_errors(endpoint, multi, kce, values, 
         assert n in r.json().get("message", ""), r.text
 
 
-@MULTI_ATTRIBUTE_XFAIL
 def test_multi_attribute_gsi_key_types_checked(ddb, multi):
     name, _, _ = multi
     # each key attribute keeps its own type [alternator test_gsi_composite_wrong_type_key_attr; conformance wording]

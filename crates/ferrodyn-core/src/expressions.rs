@@ -32,6 +32,8 @@ use ferrodyn_expr::{
     parse_projection, parse_update, validate_names, validate_values,
 };
 use ferrodyn_model::schema::KeySchema;
+
+use crate::index::IndexKeySchema;
 use ferrodyn_model::{AttributeValue, Item};
 
 use crate::error::{CoreError, Result};
@@ -72,8 +74,13 @@ pub struct LegacyInput {
     pub filter: Option<Vec<(String, ExpectedAttribute)>>,
 }
 
-/// A key condition names at most the partition and the sort key.
+/// A key condition on a table (or an index with one partition-key and at
+/// most one sort-key attribute) names at most the partition and sort key.
 const KEY_CONDITIONS_MAX: usize = 2;
+
+/// A key condition names at most this many attributes: four partition-key
+/// and four sort-key attributes of a multi-attribute global index.
+const KEY_CONDITION_TERMS_MAX: usize = 8;
 
 /// The message for a key condition on zero or more than two attributes.
 const KEY_CONDITIONS_COUNT: &str = "Conditions can be of length 1 or 2 only";
@@ -135,13 +142,117 @@ pub(crate) enum KeySource {
 }
 
 impl KeySource {
-    /// Matches the key condition to `schema`.
-    pub(crate) fn bind(&self, schema: &KeySchema) -> Result<KeyCondition> {
+    /// The condition's terms, in request order.
+    fn terms(&self) -> &[(String, KeyPredicate)] {
         match self {
-            KeySource::Expression(expression) => Ok(expression.bind(schema)?),
-            KeySource::Legacy(terms) => bind_legacy(terms, schema),
+            KeySource::Expression(expression) => expression.terms(),
+            KeySource::Legacy(terms) => terms,
         }
     }
+
+    /// Matches the key condition to a table's (or simple index's) `schema`.
+    pub(crate) fn bind(&self, schema: &KeySchema) -> Result<BoundKey> {
+        if self.terms().len() > KEY_CONDITIONS_MAX {
+            return Err(CoreError::validation(KEY_CONDITIONS_COUNT));
+        }
+        let condition = match self {
+            KeySource::Expression(expression) => expression.bind(schema)?,
+            KeySource::Legacy(terms) => bind_legacy(terms, schema)?,
+        };
+        Ok(BoundKey {
+            partition: vec![condition.partition],
+            sort_prefix: Vec::new(),
+            last: condition.sort.map(|s| (s.name, s.predicate)),
+        })
+    }
+
+    /// Matches the key condition to an index's key schema, which may have
+    /// several partition-key and sort-key attributes: every partition-key
+    /// attribute by equality; sort-key attributes from the first, without
+    /// gaps, all by equality but the last one named, which may take any
+    /// key operator. The order of the terms in the request does not matter.
+    pub(crate) fn bind_index(&self, schema: &IndexKeySchema) -> Result<BoundKey> {
+        if let Some(simple) = schema.simple() {
+            return self.bind(&simple);
+        }
+        let terms = self.terms();
+        let find = |name: &str| terms.iter().find(|(attr, _)| attr == name);
+        if terms.iter().any(|(name, _)| !schema.is_key_attribute(name)) {
+            return Err(ExprError::KeyConditionNotSupported.into());
+        }
+        let check_type = |attr: &ferrodyn_model::schema::KeyAttribute, p: &KeyPredicate| {
+            let values: Vec<&AttributeValue> = match p {
+                KeyPredicate::Eq(v)
+                | KeyPredicate::Lt(v)
+                | KeyPredicate::Le(v)
+                | KeyPredicate::Gt(v)
+                | KeyPredicate::Ge(v)
+                | KeyPredicate::BeginsWith(v) => vec![v],
+                KeyPredicate::Between(low, high) => vec![low, high],
+            };
+            if values.iter().all(|v| attr.scalar_type.matches(v)) {
+                Ok(())
+            } else {
+                Err(CoreError::from(ExprError::KeyConditionTypeMismatch))
+            }
+        };
+        let mut bound = BoundKey::default();
+        for attr in &schema.partition {
+            let Some((_, predicate)) = find(&attr.name) else {
+                return Err(ExprError::KeyConditionMissingKey {
+                    name: attr.name.clone(),
+                }
+                .into());
+            };
+            let KeyPredicate::Eq(value) = predicate else {
+                return Err(ExprError::KeyConditionNotSupported.into());
+            };
+            check_type(attr, predicate)?;
+            bound.partition.push((attr.name.clone(), value.clone()));
+        }
+        let used = schema
+            .sort
+            .iter()
+            .filter(|a| find(&a.name).is_some())
+            .count();
+        for (i, attr) in schema.sort.iter().enumerate() {
+            match find(&attr.name) {
+                Some((_, predicate)) if i + 1 < used => {
+                    let KeyPredicate::Eq(value) = predicate else {
+                        return Err(ExprError::KeyConditionNotSupported.into());
+                    };
+                    check_type(attr, predicate)?;
+                    bound.sort_prefix.push((attr.name.clone(), value.clone()));
+                }
+                Some((_, predicate)) => {
+                    check_type(attr, predicate)?;
+                    bound.last = Some((attr.name.clone(), predicate.clone()));
+                }
+                // A later sort-key attribute is named but this one is not.
+                None if i < used => {
+                    return Err(ExprError::KeyConditionMissingKey {
+                        name: attr.name.clone(),
+                    }
+                    .into());
+                }
+                None => {}
+            }
+        }
+        Ok(bound)
+    }
+}
+
+/// A key condition matched to a key schema: the partition it selects and
+/// the range of sort keys inside it.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct BoundKey {
+    /// The partition-key attributes and the values they must equal, in
+    /// key-schema order.
+    pub partition: Vec<(String, AttributeValue)>,
+    /// Leading sort-key attributes pinned by equality, in key-schema order.
+    pub sort_prefix: Vec<(String, AttributeValue)>,
+    /// The condition on the next sort-key attribute, if any.
+    pub last: Option<(String, KeyPredicate)>,
 }
 
 /// A request's compiled expressions.
@@ -257,7 +368,7 @@ pub(crate) fn compile(
     }
     if let Some(text) = &expressions.key_condition {
         let key_condition = parse_key_condition(text, placeholders)?;
-        if key_condition.terms().len() > KEY_CONDITIONS_MAX {
+        if key_condition.terms().len() > KEY_CONDITION_TERMS_MAX {
             return Err(CoreError::validation(KEY_CONDITIONS_COUNT));
         }
         usages.push(key_condition.usage().clone());
@@ -374,7 +485,7 @@ fn check_mixing(
 /// Checks legacy `KeyConditions` entries (operator arity and value types,
 /// as for any legacy comparison) and turns them into key predicates.
 fn key_conditions(entries: &[(String, ExpectedAttribute)]) -> Result<Vec<(String, KeyPredicate)>> {
-    if entries.is_empty() || entries.len() > KEY_CONDITIONS_MAX {
+    if entries.is_empty() || entries.len() > KEY_CONDITION_TERMS_MAX {
         return Err(CoreError::validation(KEY_CONDITIONS_COUNT));
     }
     let mut terms = Vec::with_capacity(entries.len());

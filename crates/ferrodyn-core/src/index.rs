@@ -9,6 +9,10 @@
 //! entry key   = 0x05 | index id (u64 BE) | hash(index partition key) (u64 BE)
 //!             | index partition key | index sort key (if any)
 //!             | table partition key | table sort key (if any)
+//!
+//! A global index may have up to four partition-key and four sort-key
+//! attributes (multi-attribute keys): their encoded values follow each other
+//! in key-schema order, the hash covering all the partition values.
 //! entry value = the projected item (ferrodyn_model::codec): the table's and
 //!               the index's key attributes, plus what the projection names
 //! ```
@@ -90,10 +94,12 @@ pub struct IndexMeta {
     pub name: String,
     /// Global or local.
     pub kind: IndexKind,
-    /// The index's partition key.
-    pub partition_key: StoredKey,
-    /// The index's sort key.
-    pub sort_key: Option<StoredKey>,
+    /// The index's partition-key attributes (one, or up to four for a
+    /// global index).
+    pub partition_keys: Vec<StoredKey>,
+    /// The index's sort-key attributes (none, one, or up to four for a
+    /// global index).
+    pub sort_keys: Vec<StoredKey>,
     /// `ProjectionType`.
     pub projection: ProjectionType,
     /// `NonKeyAttributes`, for `INCLUDE`.
@@ -106,10 +112,10 @@ pub struct IndexMeta {
 
 impl IndexMeta {
     /// The index's key schema.
-    pub fn key_schema(&self) -> KeySchema {
-        KeySchema {
-            partition: stored_to_key(&self.partition_key),
-            sort: self.sort_key.as_ref().map(stored_to_key),
+    pub fn key_schema(&self) -> IndexKeySchema {
+        IndexKeySchema {
+            partition: self.partition_keys.iter().map(stored_to_key).collect(),
+            sort: self.sort_keys.iter().map(stored_to_key).collect(),
         }
     }
 
@@ -179,22 +185,23 @@ impl IndexMeta {
                     && !matches!(v, AttributeValue::B(b) if b.is_empty())
             })
         };
-        let Some(partition) = usable(&schema.partition) else {
+        let Some(partition) = schema
+            .partition
+            .iter()
+            .map(usable)
+            .collect::<Option<Vec<_>>>()
+        else {
             return Ok(None);
         };
-        let sort = match &schema.sort {
-            Some(attr) => match usable(attr) {
-                Some(v) => Some(v),
-                None => return Ok(None),
-            },
-            None => None,
+        let Some(sort) = schema.sort.iter().map(usable).collect::<Option<Vec<_>>>() else {
+            return Ok(None);
         };
         let internal = |e: keycode::KeyDecodeError| CoreError::Internal(e.to_string());
-        let table_schema = table.key_schema();
-        let mut key = Vec::with_capacity(64);
-        key.push(keyspace::INDEX_ENTRIES);
-        keycode::encode_item_key(self.id, partition, sort, &mut key).map_err(internal)?;
-        for attr in table_schema.attributes() {
+        let mut key = partition_prefix(keyspace::INDEX_ENTRIES, self.id, &partition)?;
+        for value in sort {
+            keycode::encode_value(value, &mut key).map_err(internal)?;
+        }
+        for attr in table.key_schema().attributes() {
             let value = item
                 .get(&attr.name)
                 .ok_or_else(|| CoreError::Internal("item without its table key".into()))?;
@@ -214,6 +221,65 @@ impl IndexMeta {
                 .collect(),
         }
     }
+}
+
+/// The key schema of an index: one or more partition-key attributes and
+/// zero or more sort-key attributes, in key-schema order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IndexKeySchema {
+    /// Partition-key attributes.
+    pub partition: Vec<KeyAttribute>,
+    /// Sort-key attributes.
+    pub sort: Vec<KeyAttribute>,
+}
+
+impl IndexKeySchema {
+    /// Every key attribute, partition keys first.
+    pub fn attributes(&self) -> impl Iterator<Item = &KeyAttribute> {
+        self.partition.iter().chain(&self.sort)
+    }
+
+    /// Whether `name` is one of the key attributes.
+    pub fn is_key_attribute(&self, name: &str) -> bool {
+        self.attributes().any(|a| a.name == name)
+    }
+
+    /// The key attributes of `item`.
+    pub fn key_of(&self, item: &Item) -> Item {
+        self.attributes()
+            .filter_map(|k| item.get(&k.name).map(|v| (k.name.clone(), v.clone())))
+            .collect()
+    }
+
+    /// The schema as a table's (one partition key, at most one sort key),
+    /// when it has that shape.
+    pub fn simple(&self) -> Option<KeySchema> {
+        match (self.partition.as_slice(), self.sort.as_slice()) {
+            ([partition], sort) if sort.len() <= 1 => Some(KeySchema {
+                partition: partition.clone(),
+                sort: sort.first().cloned(),
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// `space | id | hash | partition values`: the prefix shared by every key
+/// of one partition of a table or index. With one partition value this is
+/// exactly `keycode::encode_partition_prefix`; with several, their
+/// encodings follow each other and the hash covers them all.
+pub(crate) fn partition_prefix(space: u8, id: u64, values: &[&AttributeValue]) -> Result<Vec<u8>> {
+    let internal = |e: keycode::KeyDecodeError| CoreError::Internal(e.to_string());
+    let mut encoded = Vec::with_capacity(32);
+    for value in values {
+        keycode::encode_value(value, &mut encoded).map_err(internal)?;
+    }
+    let mut key = Vec::with_capacity(17 + encoded.len() + 32);
+    key.push(space);
+    key.extend_from_slice(&id.to_be_bytes());
+    key.extend_from_slice(&keycode::partition_hash(&encoded).to_be_bytes());
+    key.extend_from_slice(&encoded);
+    Ok(key)
 }
 
 fn stored_to_key(k: &StoredKey) -> KeyAttribute {

@@ -24,7 +24,7 @@ use crate::capacity::{self, ConsumedCapacity, IndexCapacity, ReturnConsumedCapac
 use crate::database::Database;
 use crate::error::{CoreError, Result};
 use crate::expressions::{Compiled, condition_attributes};
-use crate::index::{IndexKind, IndexMeta, ProjectionType};
+use crate::index::{IndexKeySchema, IndexKind, IndexMeta, ProjectionType};
 use crate::item::key_from_key;
 use crate::table::TableMeta;
 
@@ -70,7 +70,7 @@ pub(crate) struct IndexRead<'a> {
     /// Whether it is global.
     pub global: bool,
     /// The index's key schema.
-    pub schema: &'a KeySchema,
+    pub schema: &'a IndexKeySchema,
     /// The table, when items must be fetched from it.
     pub fetch_from: Option<&'a TableMeta>,
 }
@@ -223,7 +223,7 @@ pub(crate) struct ReadIndex<'t> {
     /// The index.
     pub meta: &'t IndexMeta,
     /// Its key schema.
-    pub schema: KeySchema,
+    pub schema: IndexKeySchema,
     /// Whether items must be fetched whole from the table.
     pub fetch: bool,
 }

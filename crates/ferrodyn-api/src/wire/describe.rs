@@ -121,10 +121,17 @@ pub fn table_description(d: &TableDescription) -> Value {
         let (count, size) = d.index_stats.get(i).copied().unwrap_or((0, 0));
         let mut e = Map::new();
         e.insert("IndexName".into(), json!(index.name));
-        let mut keys = vec![json!({"AttributeName": index.partition_key.name, "KeyType": "HASH"})];
-        if let Some(s) = &index.sort_key {
-            keys.push(json!({"AttributeName": s.name, "KeyType": "RANGE"}));
-        }
+        let keys: Vec<Value> = index
+            .partition_keys
+            .iter()
+            .map(|k| json!({"AttributeName": k.name, "KeyType": "HASH"}))
+            .chain(
+                index
+                    .sort_keys
+                    .iter()
+                    .map(|k| json!({"AttributeName": k.name, "KeyType": "RANGE"})),
+            )
+            .collect();
         e.insert("KeySchema".into(), Value::Array(keys));
         let mut projection = Map::new();
         projection.insert("ProjectionType".into(), json!(index.projection.wire_name()));

@@ -169,9 +169,6 @@ pub(crate) fn validate_index(
                 )));
             }
         }
-        if hashes > 1 || ranges > 1 {
-            return Err(CoreError::validation(MULTI_ATTRIBUTE_KEYS_UNSUPPORTED));
-        }
     }
     if kind == IndexKind::Local && def.key_schema.len() > 2 {
         // UNCONFIRMED wording (docs/compatibility.md): multi-attribute
@@ -198,7 +195,8 @@ pub(crate) fn validate_index(
             )));
         }
     }
-    if range.is_some_and(|r| r.name == hash.name) {
+    let mut names = std::collections::HashSet::new();
+    if !def.key_schema.iter().all(|k| names.insert(k.name.as_str())) {
         return Err(CoreError::validation(
             "Both the Hash Key and the Range Key element in the KeySchema have the same name",
         ));
@@ -274,8 +272,18 @@ pub(crate) fn validate_index(
         id: 0,
         name: name.clone(),
         kind,
-        partition_key: stored(hash),
-        sort_key: range.map(stored),
+        partition_keys: def
+            .key_schema
+            .iter()
+            .filter(|k| k.key_type == KeyType::Hash)
+            .map(stored)
+            .collect(),
+        sort_keys: def
+            .key_schema
+            .iter()
+            .filter(|k| k.key_type == KeyType::Range)
+            .map(stored)
+            .collect(),
         projection,
         non_key_attributes,
         throughput,
@@ -286,12 +294,6 @@ pub(crate) fn validate_index(
 /// At most this many HASH (and this many RANGE) attributes in a global
 /// index's key schema (AWS's multi-attribute keys).
 pub const INDEX_KEY_ATTRIBUTES_PER_ROLE_MAX: usize = 4;
-
-/// The message for a global index with more than one partition-key or
-/// sort-key attribute (AWS's multi-attribute keys), which ferrodyn does not
-/// implement yet.
-pub(crate) const MULTI_ATTRIBUTE_KEYS_UNSUPPORTED: &str =
-    "ferrodyn does not support multi-attribute index keys yet";
 
 /// Checks a CreateTable's index lists as a whole and each index in them.
 fn validate_indexes(
@@ -583,7 +585,7 @@ impl Database {
             .chain(
                 indexes
                     .iter()
-                    .flat_map(|i| std::iter::once(&i.partition_key).chain(&i.sort_key))
+                    .flat_map(|i| i.partition_keys.iter().chain(&i.sort_keys))
                     .map(|k| k.name.as_str()),
             )
             .collect();

@@ -6,10 +6,10 @@
 //! the sort-key bounds encoded by the same order-preserving encoding as the
 //! items' keys, so that `<`, `BETWEEN` and `begins_with` are byte ranges.
 
-use ferrodyn_expr::{KeyCondition, KeyPredicate};
-use ferrodyn_model::Item;
+use ferrodyn_expr::KeyPredicate;
 use ferrodyn_model::keycode;
 use ferrodyn_model::schema::KeySchema;
+use ferrodyn_model::{AttributeValue, Item};
 use ferrodyn_storage::Direction;
 
 use super::resource_not_found;
@@ -18,8 +18,9 @@ use crate::context::RequestContext;
 use crate::database::Database;
 use crate::error::{CoreError, Result};
 use crate::expressions::{
-    Compiled, ExpressionInput, LegacyInput, Operation, compile, condition_attributes,
+    BoundKey, Compiled, ExpressionInput, LegacyInput, Operation, compile, condition_attributes,
 };
+use crate::index::partition_prefix;
 use crate::item::key_from_key;
 use crate::keyspace;
 use crate::read::{RangeRead, ReadIndex, Select, index_start_key, prefix_end};
@@ -113,14 +114,20 @@ pub(crate) fn check_select(
 
 /// The key range `[start, end)` of the items (or index entries, under
 /// `space`) a key condition selects.
-fn key_range(space: u8, id: u64, condition: &KeyCondition) -> Result<(Vec<u8>, Vec<u8>)> {
+fn key_range(space: u8, id: u64, condition: &BoundKey) -> Result<(Vec<u8>, Vec<u8>)> {
     let internal = |e: keycode::KeyDecodeError| CoreError::Internal(e.to_string());
-    let mut prefix = vec![space];
-    keycode::encode_partition_prefix(id, &condition.partition.1, &mut prefix).map_err(internal)?;
-    let partition_end =
-        prefix_end(&prefix).ok_or_else(|| CoreError::Internal("unbounded key prefix".into()))?;
-    let Some(sort) = &condition.sort else {
-        return Ok((prefix, partition_end));
+    let partition: Vec<&AttributeValue> = condition.partition.iter().map(|(_, v)| v).collect();
+    let partition_prefix = partition_prefix(space, id, &partition)?;
+    let partition_end = prefix_end(&partition_prefix)
+        .ok_or_else(|| CoreError::Internal("unbounded key prefix".into()))?;
+    // Sort-key attributes pinned by equality narrow the prefix.
+    let mut prefix = partition_prefix;
+    for (_, value) in &condition.sort_prefix {
+        keycode::encode_value(value, &mut prefix).map_err(internal)?;
+    }
+    let prefix_end_ = prefix_end(&prefix).unwrap_or(partition_end);
+    let Some((_, predicate)) = &condition.last else {
+        return Ok((prefix, prefix_end_));
     };
     let at = |value| -> Result<Vec<u8>> {
         let mut key = prefix.clone();
@@ -128,23 +135,23 @@ fn key_range(space: u8, id: u64, condition: &KeyCondition) -> Result<(Vec<u8>, V
         Ok(key)
     };
     // The smallest key after every key that starts with `value`'s
-    // encoding: index entries continue after it with the table's key.
+    // encoding: index entries continue after it with more keys.
     let after = |value| -> Result<Vec<u8>> {
         prefix_end(&at(value)?).ok_or_else(|| CoreError::Internal("unbounded key".into()))
     };
-    Ok(match &sort.predicate {
+    Ok(match predicate {
         KeyPredicate::Eq(v) => (at(v)?, after(v)?),
         KeyPredicate::Lt(v) => (prefix.clone(), at(v)?),
         KeyPredicate::Le(v) => (prefix.clone(), after(v)?),
-        KeyPredicate::Gt(v) => (after(v)?, partition_end),
-        KeyPredicate::Ge(v) => (at(v)?, partition_end),
+        KeyPredicate::Gt(v) => (after(v)?, prefix_end_),
+        KeyPredicate::Ge(v) => (at(v)?, prefix_end_),
         KeyPredicate::Between(low, high) => (at(low)?, after(high)?),
         KeyPredicate::BeginsWith(p) => {
             // S and B encode as escaped bytes then a two-byte terminator;
             // the keys that begin with `p` share its escaped bytes.
             let mut start = at(p)?;
             start.truncate(start.len().saturating_sub(2));
-            let end = prefix_end(&start).unwrap_or(partition_end);
+            let end = prefix_end(&start).unwrap_or(prefix_end_);
             (start, end)
         }
     })
@@ -175,9 +182,18 @@ impl Database {
             input.select,
             &compiled,
         )?;
-        let schema = index.as_ref().map_or(&table_schema, |i| &i.schema);
-        let condition = key_source.bind(schema)?;
-        check_filter_keys(&compiled, &input.legacy, schema)?;
+        let condition = match &index {
+            Some(i) => key_source.bind_index(&i.schema)?,
+            None => key_source.bind(&table_schema)?,
+        };
+        match &index {
+            Some(i) => {
+                check_filter_keys(&compiled, &input.legacy, |n| i.schema.is_key_attribute(n))?
+            }
+            None => check_filter_keys(&compiled, &input.legacy, |n| {
+                table_schema.is_key_attribute(n)
+            })?,
+        }
         let (mut start, mut end) = match &index {
             Some(i) => key_range(keyspace::INDEX_ENTRIES, i.meta.id, &condition)?,
             None => key_range(keyspace::ITEMS, table.id, &condition)?,
@@ -195,7 +211,7 @@ impl Database {
                     check_start_in_range(&condition, esk, false)?;
                     key
                 }
-                None => query_start_key(table.id, schema, &condition, esk)?,
+                None => query_start_key(table.id, &table_schema, &condition, esk)?,
             };
             match direction {
                 Direction::Forward => {
@@ -225,9 +241,13 @@ impl Database {
 }
 
 /// Rejects a Query filter on a key attribute, as DynamoDB does.
-fn check_filter_keys(compiled: &Compiled, legacy: &LegacyInput, schema: &KeySchema) -> Result<()> {
+fn check_filter_keys(
+    compiled: &Compiled,
+    legacy: &LegacyInput,
+    is_key: impl Fn(&str) -> bool,
+) -> Result<()> {
     let key_attribute = |name: &str, member: &str| {
-        if schema.is_key_attribute(name) {
+        if is_key(name) {
             Err(CoreError::validation(format!(
                 "{member} can only contain non-primary key attributes: Primary key attribute: {name}"
             )))
@@ -252,7 +272,7 @@ fn check_filter_keys(compiled: &Compiled, legacy: &LegacyInput, schema: &KeySche
 fn query_start_key(
     table_id: u64,
     schema: &KeySchema,
-    condition: &KeyCondition,
+    condition: &BoundKey,
     esk: &Item,
 ) -> Result<Vec<u8>> {
     let invalid = || CoreError::validation("The provided starting key is invalid");
@@ -269,22 +289,28 @@ fn query_start_key(
 /// Checks that an `ExclusiveStartKey` lies inside the range a key
 /// condition selects; `unique` when the key names at most one item (a
 /// table's), so that a query on its whole key cannot be restarted.
-fn check_start_in_range(condition: &KeyCondition, esk: &Item, unique: bool) -> Result<()> {
-    if esk.get(&condition.partition.0) != Some(&condition.partition.1) {
+fn check_start_in_range(condition: &BoundKey, esk: &Item, unique: bool) -> Result<()> {
+    if condition
+        .partition
+        .iter()
+        .any(|(name, value)| esk.get(name) != Some(value))
+    {
         return Err(CoreError::validation(
             "The provided starting key is outside query boundaries based on provided conditions",
         ));
     }
-    if let Some(sort) = &condition.sort {
-        if unique && matches!(sort.predicate, KeyPredicate::Eq(_)) {
+    let sort_terms = condition
+        .sort_prefix
+        .iter()
+        .map(|(name, value)| (name, KeyPredicate::Eq(value.clone())))
+        .chain(condition.last.iter().map(|(n, p)| (n, p.clone())));
+    for (name, predicate) in sort_terms {
+        if unique && matches!(predicate, KeyPredicate::Eq(_)) {
             return Err(CoreError::validation(
                 "The query can return at most one row and cannot be restarted",
             ));
         }
-        if !esk
-            .get(&sort.name)
-            .is_some_and(|v| sort.predicate.matches(v))
-        {
+        if !esk.get(name).is_some_and(|v| predicate.matches(v)) {
             return Err(CoreError::validation(
                 "The provided starting key does not match the range key predicate",
             ));

@@ -352,7 +352,7 @@ impl Database {
                     &defs,
                     meta.billing_mode,
                 )?;
-                for key in std::iter::once(&index.partition_key).chain(&index.sort_key) {
+                for key in index.partition_keys.iter().chain(&index.sort_keys) {
                     if !meta
                         .attribute_definitions
                         .iter()
