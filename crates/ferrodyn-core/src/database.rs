@@ -245,7 +245,8 @@ impl Database {
             if old.is_none() && new.is_none() {
                 return Ok(WriteOutcome::default());
             }
-            let _gate = self.schema_gate.read();
+            // Recursive: a batch may hold the gate across its writes.
+            let _gate = self.schema_gate.read_recursive();
             let table = self.current_table(table)?;
             let mut batch = WriteBatch::default();
             let staged = self.stage_write(

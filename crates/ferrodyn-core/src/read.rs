@@ -277,6 +277,12 @@ fn resolve_index<'t>(
         ))
     })?;
     let global = index.kind == IndexKind::Global;
+    if index.is_backfilling() {
+        return Err(CoreError::validation(format!(
+            "Cannot read from backfilling global secondary index: {}",
+            index.name
+        )));
+    }
     if global && consistent {
         return Err(CoreError::validation(
             "Consistent reads are not supported on global secondary indexes",

@@ -76,6 +76,9 @@ impl Database {
         if oversized {
             return Err(CoreError::validation(ITEM_TOO_LARGE));
         }
+        // The items are checked against their tables' indexes here; no
+        // index may come or go before they are all written.
+        let _gate = self.schema_gate.read_recursive();
         let mut plan = Vec::with_capacity(input.request_items.len());
         for (name, requests) in &input.request_items {
             let table = self.resolve_table(ctx, name, resource_not_found)?;
