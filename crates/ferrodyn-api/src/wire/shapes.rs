@@ -87,14 +87,7 @@ pub fn check_request(operation: &str, body: &Value) -> Result<(), ApiError> {
         }
     }
     let mut errors = Vec::new();
-    check_constraints(
-        model,
-        shape,
-        body,
-        &ConstraintPath::default(),
-        &mut errors,
-        0,
-    );
+    check_constraints(model, shape, body, &ConstraintPath::Root, &mut errors, 0);
     if errors.is_empty() {
         return Ok(());
     }
@@ -277,49 +270,55 @@ fn length_of(shape: &Shape, v: &Value) -> Option<usize> {
 /// newer style (captured for BatchWriteItem and BatchGetItem since 2026):
 /// member names keep their case and the value is not echoed, as in
 /// `Value at 'RequestItems.t.member' failed to satisfy constraint: ...`.
-#[derive(Clone, Debug, Default)]
-struct ConstraintPath {
-    text: String,
-    newer_style: bool,
+///
+/// The path is a chain of borrowed segments, rendered to text only when a
+/// constraint fails: checking a valid request builds no strings.
+#[derive(Clone, Copy, Debug)]
+enum ConstraintPath<'a> {
+    /// The request itself.
+    Root,
+    /// A structure's member.
+    Member(&'a ConstraintPath<'a>, &'a str),
+    /// A list's item (1-based, as DynamoDB counts).
+    Item(&'a ConstraintPath<'a>, usize),
+    /// A map's value under a key.
+    MapValue(&'a ConstraintPath<'a>, &'a str),
 }
 
-impl ConstraintPath {
-    fn member(&self, name: &str) -> ConstraintPath {
-        let name = if self.newer_style {
-            name.to_owned()
-        } else {
-            lower_first(name)
-        };
-        ConstraintPath {
-            text: if self.text.is_empty() {
-                name
-            } else {
-                format!("{}.{name}", self.text)
-            },
-            newer_style: self.newer_style,
-        }
-    }
-
-    fn list_item(&self, index: usize) -> ConstraintPath {
-        ConstraintPath {
-            text: format!("{}.{index}.member", self.text),
-            newer_style: self.newer_style,
-        }
-    }
-
-    /// The path of a map's value. Only the batch operations'
-    /// `RequestItems` are known to switch to the newer style; other maps
-    /// (KeyConditions, Expected, ...) keep the classic one.
-    fn map_value(&self, key: &str) -> ConstraintPath {
-        if self.text == "requestItems" {
-            ConstraintPath {
-                text: format!("RequestItems.{key}.member"),
-                newer_style: true,
+impl ConstraintPath<'_> {
+    /// The path as DynamoDB writes it, and whether it is in the newer style.
+    ///
+    /// Only the batch operations' `RequestItems` are known to switch to the
+    /// newer style; other maps (KeyConditions, Expected, ...) keep the
+    /// classic one.
+    fn render(&self) -> (String, bool) {
+        match self {
+            ConstraintPath::Root => (String::new(), false),
+            ConstraintPath::Member(parent, name) => {
+                let (text, newer) = parent.render();
+                let name = if newer {
+                    (*name).to_owned()
+                } else {
+                    lower_first(name)
+                };
+                let text = if text.is_empty() {
+                    name
+                } else {
+                    format!("{text}.{name}")
+                };
+                (text, newer)
             }
-        } else {
-            ConstraintPath {
-                text: format!("{}.{key}.member", self.text),
-                newer_style: self.newer_style,
+            ConstraintPath::Item(parent, index) => {
+                let (text, newer) = parent.render();
+                (format!("{text}.{index}.member"), newer)
+            }
+            ConstraintPath::MapValue(parent, key) => {
+                let (text, newer) = parent.render();
+                if text == "requestItems" {
+                    (format!("RequestItems.{key}.member"), true)
+                } else {
+                    (format!("{text}.{key}.member"), newer)
+                }
             }
         }
     }
@@ -327,8 +326,8 @@ impl ConstraintPath {
 
 fn push(errors: &mut Vec<String>, shape: &Shape, v: &Value, path: &ConstraintPath, msg: &str) {
     if errors.len() < VALIDATION_ERRORS_MAX {
-        let at = &path.text;
-        errors.push(if path.newer_style {
+        let (at, newer_style) = path.render();
+        errors.push(if newer_style {
             format!("Value at '{at}' failed to satisfy constraint: {msg}")
         } else {
             format!(
@@ -360,7 +359,7 @@ fn check_constraints(
                 if SERVICE_CHECKED_SHAPES.contains(&member_shape.as_str()) {
                     continue;
                 }
-                let sub = path.member(name);
+                let sub = ConstraintPath::Member(path, name);
                 match map.get(name) {
                     None | Some(Value::Null) => {
                         if shape.required.contains(name) {
@@ -377,7 +376,7 @@ fn check_constraints(
                 (v, shape.member.as_ref().and_then(|m| model.shapes.get(m)))
             {
                 for (i, item) in items.iter().enumerate() {
-                    let sub = path.list_item(i + 1);
+                    let sub = ConstraintPath::Item(path, i + 1);
                     check_constraints(model, member, item, &sub, errors, depth + 1);
                 }
             }
@@ -388,7 +387,7 @@ fn check_constraints(
                 (v, shape.value.as_ref().and_then(|m| model.shapes.get(m)))
             {
                 for (k, item) in map {
-                    let sub = path.map_value(k);
+                    let sub = ConstraintPath::MapValue(path, k);
                     check_constraints(model, vs, item, &sub, errors, depth + 1);
                 }
             }
