@@ -278,7 +278,8 @@ impl Database {
     }
 
     /// Adds one item's write to `batch`: the condition that the item is
-    /// still `old_bytes`, the put or delete, its change record, the table's
+    /// still `old_bytes`, the put or delete, its change record (tables with
+    /// a stream), the table's
     /// counters, and the item's index entries and their counters. Every item
     /// write (single, batch, transaction) is staged here, so what one write
     /// carries, all do. Fails, staging nothing usable, if the new item does
@@ -304,13 +305,17 @@ impl Database {
             key: key.to_vec(),
             value: old_bytes.map(<[u8]>::to_vec),
         });
-        batch.changes.push(change::encode(
-            table.id,
-            self.clock.now_millis(),
-            key,
-            old_bytes,
-            new_bytes.as_deref(),
-        ));
+        // Change records feed streams (and, later, point-in-time recovery);
+        // a table with no consumer of them does not pay for them.
+        if table.records_changes() {
+            batch.changes.push(change::encode(
+                table.id,
+                self.clock.now_millis(),
+                key,
+                old_bytes,
+                new_bytes.as_deref(),
+            ));
+        }
         batch.ops.push(match new_bytes {
             Some(value) => Op::Put {
                 key: key.to_vec(),

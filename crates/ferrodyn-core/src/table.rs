@@ -186,6 +186,12 @@ impl TableMeta {
         table_arn(&self.region, &self.account_id, &self.name)
     }
 
+    /// Whether item writes append change records: only while something
+    /// reads them (an enabled stream).
+    pub fn records_changes(&self) -> bool {
+        self.stream.as_ref().is_some_and(|s| s.enabled)
+    }
+
     /// The index called `name`.
     pub fn index(&self, name: &str) -> Option<&IndexMeta> {
         self.indexes.iter().find(|i| i.name == name)

@@ -228,7 +228,7 @@ fn items_round_trip_with_capacity_and_counters() {
 fn every_write_appends_one_change_record() {
     let engine: Arc<dyn Engine> = Arc::new(MemoryEngine::new());
     let db = open(Arc::clone(&engine));
-    db.create_table(&ctx(), create_input("t", false))
+    db.create_table(&ctx(), streamed(create_input("t", false)))
         .expect("create");
     let put = |v: &str| {
         db.put_item(
@@ -267,6 +267,25 @@ fn every_write_appends_one_change_record() {
             .iter()
             .all(|r| r.key == records[0].key && r.time_millis == 1_700_000_000_000)
     );
+}
+
+/// Without a stream, writes leave no change records.
+#[test]
+fn tables_without_a_stream_record_no_changes() {
+    let engine: Arc<dyn Engine> = Arc::new(MemoryEngine::new());
+    let db = open(Arc::clone(&engine));
+    db.create_table(&ctx(), create_input("t", false))
+        .expect("create");
+    db.put_item(
+        &ctx(),
+        PutItemInput {
+            table_name: "t".into(),
+            item: item(&[("pk", s("k"))]),
+            ..PutItemInput::default()
+        },
+    )
+    .expect("put");
+    assert!(engine.changes(0, 10).expect("feed").is_empty());
 }
 
 #[test]

@@ -592,9 +592,9 @@ fn expired_idempotency_records_are_swept() {
 fn a_transaction_writes_its_change_records_together() {
     for (name, engine, _dir) in engines() {
         let db = open(engine.clone());
-        db.create_table(&ctx(), create_input("one", false))
+        db.create_table(&ctx(), streamed(create_input("one", false)))
             .expect(name);
-        db.create_table(&ctx(), create_input("two", false))
+        db.create_table(&ctx(), streamed(create_input("two", false)))
             .expect(name);
         db.transact_write_items(
             &ctx(),

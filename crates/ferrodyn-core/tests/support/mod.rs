@@ -84,3 +84,12 @@ pub fn validation(e: CoreError) -> String {
         other => panic!("expected a ValidationException, got {other:?}"),
     }
 }
+
+/// The table with a stream enabled (so that its writes record changes).
+pub fn streamed(mut input: CreateTableInput) -> CreateTableInput {
+    input.stream_specification = Some(ferrodyn_core::ops::create_table::StreamSpecification {
+        enabled: true,
+        view_type: Some("NEW_AND_OLD_IMAGES".into()),
+    });
+    input
+}
