@@ -275,7 +275,7 @@ pub async fn handle(
     let resp = match result {
         Ok((op, body)) => {
             tracing::debug!(request_id = %id, operation = op, "ok");
-            let out = serde_json::to_vec(&body).unwrap_or_default();
+            let out = crate::wire::json_out::to_vec(&body);
             respond(StatusCode::OK, out, reply_type, &id, gzip)
         }
         Err(e) => error_response(&e, &id, reply_type),

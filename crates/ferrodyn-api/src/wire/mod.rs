@@ -3,6 +3,7 @@
 
 pub mod describe;
 pub mod expressions;
+pub mod json_out;
 pub mod shapes;
 pub mod value;
 
