@@ -181,16 +181,7 @@ impl KeySource {
             return Err(ExprError::KeyConditionNotSupported.into());
         }
         let check_type = |attr: &ferrodyn_model::schema::KeyAttribute, p: &KeyPredicate| {
-            let values: Vec<&AttributeValue> = match p {
-                KeyPredicate::Eq(v)
-                | KeyPredicate::Lt(v)
-                | KeyPredicate::Le(v)
-                | KeyPredicate::Gt(v)
-                | KeyPredicate::Ge(v)
-                | KeyPredicate::BeginsWith(v) => vec![v],
-                KeyPredicate::Between(low, high) => vec![low, high],
-            };
-            if values.iter().all(|v| attr.scalar_type.matches(v)) {
+            if p.values().iter().all(|v| attr.scalar_type.matches(v)) {
                 Ok(())
             } else {
                 Err(CoreError::from(ExprError::KeyConditionTypeMismatch))
@@ -561,19 +552,14 @@ fn bind_legacy(terms: &[(String, KeyPredicate)], schema: &KeySchema) -> Result<K
     if !type_ok(&schema.partition, partition_value) {
         return Err(ExprError::KeyConditionTypeMismatch.into());
     }
-    if let (Some(key), Some(condition)) = (&schema.sort, &sort) {
-        let values: Vec<&AttributeValue> = match &condition.predicate {
-            KeyPredicate::Eq(v)
-            | KeyPredicate::Lt(v)
-            | KeyPredicate::Le(v)
-            | KeyPredicate::Gt(v)
-            | KeyPredicate::Ge(v)
-            | KeyPredicate::BeginsWith(v) => vec![v],
-            KeyPredicate::Between(low, high) => vec![low, high],
-        };
-        if values.iter().any(|v| !type_ok(key, v)) {
-            return Err(ExprError::KeyConditionTypeMismatch.into());
-        }
+    if let (Some(key), Some(condition)) = (&schema.sort, &sort)
+        && condition
+            .predicate
+            .values()
+            .iter()
+            .any(|v| !type_ok(key, v))
+    {
+        return Err(ExprError::KeyConditionTypeMismatch.into());
     }
     Ok(KeyCondition {
         partition: (partition_name.clone(), partition_value.clone()),

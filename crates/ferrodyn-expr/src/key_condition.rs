@@ -81,7 +81,8 @@ impl KeyPredicate {
         }
     }
 
-    fn values(&self) -> Vec<&AttributeValue> {
+    /// The values the predicate compares with (two for `BETWEEN`).
+    pub fn values(&self) -> Vec<&AttributeValue> {
         match self {
             KeyPredicate::Eq(v)
             | KeyPredicate::Lt(v)
