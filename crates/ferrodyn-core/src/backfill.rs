@@ -152,13 +152,7 @@ impl Database {
             return Ok(());
         };
         index.status = IndexStatus::Active;
-        self.catalog.put(
-            self.engine.as_ref(),
-            &ddl,
-            meta,
-            WriteBatch::default(),
-            false,
-        )?;
+        self.catalog.replace(self.engine.as_ref(), &ddl, meta)?;
         self.backfill_cursors.lock().remove(&index_id);
         Ok(())
     }

@@ -5,7 +5,9 @@
 //! an eventually consistent read half that. Every operation costs at least
 //! one unit (half for an eventually consistent read), even on a missing item.
 
-use ferrodyn_model::limits::{READ_UNIT_BYTES, WRITE_UNIT_BYTES};
+use std::collections::BTreeMap;
+
+use ferrodyn_model::limits::{READ_UNIT_BYTES, TRANSACTION_CAPACITY_MULTIPLIER, WRITE_UNIT_BYTES};
 
 /// What a request asked to hear about capacity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -51,6 +53,36 @@ pub struct IndexCapacity {
     pub global: bool,
     /// Units.
     pub units: f64,
+}
+
+/// What a transaction consumed, summed per table (named as in the request)
+/// at two units for every unit a plain read or write would cost.
+#[derive(Debug, Default)]
+pub(crate) struct TransactionCapacity<'a> {
+    units: BTreeMap<&'a str, f64>,
+}
+
+impl<'a> TransactionCapacity<'a> {
+    /// Charges `units` (of a plain read or write) to `table`.
+    pub(crate) fn add(&mut self, table: &'a str, units: f64) {
+        *self.units.entry(table).or_default() += units * TRANSACTION_CAPACITY_MULTIPLIER;
+    }
+
+    /// One report per table, as reads or as writes, with the read/write
+    /// split transactions show.
+    pub(crate) fn report(self, reads: bool, mode: ReturnConsumedCapacity) -> Vec<ConsumedCapacity> {
+        self.units
+            .into_iter()
+            .filter_map(|(table, units)| {
+                if reads {
+                    ConsumedCapacity::for_read(table, units, mode)
+                } else {
+                    ConsumedCapacity::for_write(table, units, mode)
+                }
+            })
+            .map(ConsumedCapacity::split)
+            .collect()
+    }
 }
 
 /// Adds `more` to `into`, index by index.

@@ -197,6 +197,17 @@ impl Catalog {
         Ok(meta)
     }
 
+    /// Persists a changed table on its own (under the DDL lock) and updates
+    /// the cache.
+    pub fn replace(
+        &self,
+        engine: &dyn Engine,
+        ddl: &DdlGuard<'_>,
+        meta: TableMeta,
+    ) -> Result<Arc<TableMeta>> {
+        self.put(engine, ddl, meta, WriteBatch::default(), false)
+    }
+
     /// Removes a table (under the DDL lock): its catalog entry, items and
     /// counters go in one atomic commit.
     pub fn remove(&self, engine: &dyn Engine, _ddl: &DdlGuard<'_>, meta: &TableMeta) -> Result<()> {

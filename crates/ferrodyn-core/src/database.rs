@@ -12,12 +12,13 @@ use ferrodyn_model::value::item_size_bytes;
 use ferrodyn_model::{Item, keycode};
 use ferrodyn_storage::{Condition, Engine, Op, ReadConsistency, StorageError, WriteBatch};
 
-use crate::capacity::{self, IndexCapacity};
+use crate::capacity::{self, ConsumedCapacity, IndexCapacity, ReturnConsumedCapacity};
 use crate::catalog::Catalog;
 use crate::clock::Clock;
 use crate::context::RequestContext;
 use crate::error::{CoreError, Result};
 use crate::index::{IndexKind, IndexMeta};
+use crate::ops::ItemWriteOutput;
 use crate::table::{TableMeta, parse_table_arn};
 use crate::transactions::{self, Transactions};
 use crate::{change, keyspace};
@@ -134,6 +135,29 @@ pub struct WriteOutcome {
     pub index_capacity: Vec<IndexCapacity>,
     /// The item's collection after the write (tables with local indexes).
     pub collection: Option<ItemCollection>,
+}
+
+impl WriteOutcome {
+    /// The answer of a single-item write: the `Attributes` that `attributes`
+    /// picks from the old and new item, and the capacity report (the item's
+    /// write units and every index's) and item collection metrics the
+    /// request asked for.
+    pub(crate) fn into_output(
+        self,
+        table_name: &str,
+        attributes: impl FnOnce(Option<Item>, Option<Item>) -> Option<Item>,
+        mode: ReturnConsumedCapacity,
+        return_item_collection_metrics: bool,
+    ) -> ItemWriteOutput {
+        let units = capacity::write_units(self.old_size, self.new_size);
+        let index_capacity = self.index_capacity;
+        ItemWriteOutput {
+            consumed_capacity: ConsumedCapacity::for_write(table_name, units, mode)
+                .map(|c| c.with_indexes(index_capacity)),
+            item_collection_metrics: self.collection.filter(|_| return_item_collection_metrics),
+            attributes: attributes(self.old, self.new),
+        }
+    }
 }
 
 impl Database {

@@ -32,11 +32,10 @@ use ferrodyn_expr::{
     parse_projection, parse_update, validate_names, validate_values,
 };
 use ferrodyn_model::schema::KeySchema;
-
-use crate::index::IndexKeySchema;
 use ferrodyn_model::{AttributeValue, Item};
 
 use crate::error::{CoreError, Result};
+use crate::index::IndexKeySchema;
 
 /// The expression members of a request, as sent.
 #[derive(Clone, Debug, Default)]

@@ -357,28 +357,3 @@ pub(crate) fn index_start_key(table: &TableMeta, index: &IndexMeta, esk: &Item) 
         None => Err(invalid()),
     }
 }
-
-/// The smallest byte string greater than every string that starts with
-/// `prefix`, or `None` if there is none (all bytes 0xFF).
-pub(crate) fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
-    let mut end = prefix.to_vec();
-    while let Some(last) = end.pop() {
-        if last < 0xFF {
-            end.push(last + 1);
-            return Some(end);
-        }
-    }
-    None
-}
-
-#[cfg(test)]
-mod tests {
-    use super::prefix_end;
-
-    #[test]
-    fn prefix_ends() {
-        assert_eq!(prefix_end(&[2, 5]), Some(vec![2, 6]));
-        assert_eq!(prefix_end(&[2, 0xFF]), Some(vec![3]));
-        assert_eq!(prefix_end(&[0xFF, 0xFF]), None);
-    }
-}

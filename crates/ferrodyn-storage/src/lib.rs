@@ -219,3 +219,15 @@ pub fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::prefix_end;
+
+    #[test]
+    fn prefix_ends() {
+        assert_eq!(prefix_end(&[2, 5]), Some(vec![2, 6]));
+        assert_eq!(prefix_end(&[2, 0xFF]), Some(vec![3]));
+        assert_eq!(prefix_end(&[0xFF, 0xFF]), None);
+    }
+}

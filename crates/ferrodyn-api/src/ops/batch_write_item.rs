@@ -62,10 +62,7 @@ pub(super) fn handle(call: &Call<'_>) -> Result<Value, ApiError> {
         BatchWriteItemInput {
             request_items,
             return_consumed_capacity: return_consumed_capacity(body),
-            return_item_collection_metrics: crate::wire::opt_str(
-                body,
-                "ReturnItemCollectionMetrics",
-            ) == Some("SIZE"),
+            return_item_collection_metrics: crate::wire::return_item_collection_metrics(body),
         },
     )?;
     let mut m = Map::new();

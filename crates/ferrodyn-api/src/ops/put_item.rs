@@ -1,14 +1,17 @@
 //! PutItem on the wire.
 
 use ferrodyn_core::database::ItemCollection;
-use ferrodyn_core::ops::ReturnValues;
 use ferrodyn_core::ops::put_item::PutItemInput;
+use ferrodyn_core::ops::{ItemWriteOutput, ReturnValues};
 use serde_json::{Map, Value};
 
 use super::Call;
 use crate::error::ApiError;
 use crate::wire::expressions::{expression_input, legacy_input};
-use crate::wire::{consumed_capacity, data_table_name, opt_str, return_consumed_capacity, value};
+use crate::wire::{
+    consumed_capacity, data_table_name, opt_str, return_consumed_capacity,
+    return_item_collection_metrics, value,
+};
 
 /// `ReturnValues` for PutItem and DeleteItem, with AWS's message for the
 /// values only UpdateItem takes.
@@ -35,19 +38,16 @@ pub(crate) fn item_collection_metrics(c: &ItemCollection) -> Value {
     })
 }
 
-pub(crate) fn output(
-    attributes: Option<&ferrodyn_model::Item>,
-    cc: Option<&ferrodyn_core::capacity::ConsumedCapacity>,
-    collection: Option<&ItemCollection>,
-) -> Value {
+/// The answer of PutItem, UpdateItem and DeleteItem.
+pub(crate) fn output(out: &ItemWriteOutput) -> Value {
     let mut m = Map::new();
-    if let Some(c) = collection {
+    if let Some(c) = &out.item_collection_metrics {
         m.insert("ItemCollectionMetrics".into(), item_collection_metrics(c));
     }
-    if let Some(item) = attributes {
+    if let Some(item) = &out.attributes {
         m.insert("Attributes".into(), value::item_to_json(item));
     }
-    if let Some(c) = cc {
+    if let Some(c) = &out.consumed_capacity {
         m.insert("ConsumedCapacity".into(), consumed_capacity(c));
     }
     Value::Object(m)
@@ -63,13 +63,8 @@ pub(super) fn handle(call: &Call<'_>) -> Result<Value, ApiError> {
         expressions: expression_input(body)?,
         legacy: legacy_input(body)?,
         return_old_on_condition_failure: return_old_on_condition_failure(body),
-        return_item_collection_metrics: opt_str(body, "ReturnItemCollectionMetrics")
-            == Some("SIZE"),
+        return_item_collection_metrics: return_item_collection_metrics(body),
     };
     let out = call.db.put_item(call.ctx, input)?;
-    Ok(output(
-        out.attributes.as_ref(),
-        out.consumed_capacity.as_ref(),
-        out.item_collection_metrics.as_ref(),
-    ))
+    Ok(output(&out))
 }

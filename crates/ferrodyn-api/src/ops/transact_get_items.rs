@@ -7,7 +7,7 @@ use super::Call;
 use crate::error::ApiError;
 use crate::wire::expressions::expression_input;
 use crate::wire::{
-    data_table_name, insert_consumed_capacity_list, return_consumed_capacity, value,
+    data_table_name, insert_consumed_capacity_list, list_member, return_consumed_capacity, value,
 };
 
 fn action(entry: &Value) -> Result<TransactGetItem, ApiError> {
@@ -21,12 +21,7 @@ fn action(entry: &Value) -> Result<TransactGetItem, ApiError> {
 
 pub(super) fn handle(call: &Call<'_>) -> Result<Value, ApiError> {
     let body = call.body;
-    let items = body
-        .get("TransactItems")
-        .and_then(Value::as_array)
-        .map(|list| list.iter().map(action).collect::<Result<Vec<_>, _>>())
-        .transpose()?
-        .unwrap_or_default();
+    let items = list_member(body, "TransactItems", action)?;
     let out = call.db.transact_get_items(
         call.ctx,
         TransactGetItemsInput {

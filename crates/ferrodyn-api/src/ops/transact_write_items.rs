@@ -11,7 +11,8 @@ use super::put_item::return_old_on_condition_failure;
 use crate::error::ApiError;
 use crate::wire::expressions::expression_input;
 use crate::wire::{
-    data_table_name, insert_consumed_capacity_list, opt_str, return_consumed_capacity, value,
+    data_table_name, insert_consumed_capacity_list, list_member, opt_str, return_consumed_capacity,
+    value,
 };
 
 /// The members of a `TransactWriteItem`, one of which must be set.
@@ -68,12 +69,7 @@ fn fingerprint(body: &Value) -> [u8; 32] {
 
 pub(super) fn handle(call: &Call<'_>) -> Result<Value, ApiError> {
     let body = call.body;
-    let items = body
-        .get("TransactItems")
-        .and_then(Value::as_array)
-        .map(|list| list.iter().map(action).collect::<Result<Vec<_>, _>>())
-        .transpose()?
-        .unwrap_or_default();
+    let items = list_member(body, "TransactItems", action)?;
     let out = call.db.transact_write_items(
         call.ctx,
         TransactWriteItemsInput {

@@ -8,7 +8,9 @@ use super::Call;
 use super::put_item::{output, return_old_on_condition_failure};
 use crate::error::ApiError;
 use crate::wire::expressions::{expression_input, legacy_input};
-use crate::wire::{data_table_name, opt_str, return_consumed_capacity, value};
+use crate::wire::{
+    data_table_name, opt_str, return_consumed_capacity, return_item_collection_metrics, value,
+};
 
 /// UpdateItem's `ReturnValues` (the shape check has enforced the enum).
 fn return_values(body: &Value) -> ReturnValues {
@@ -31,13 +33,8 @@ pub(super) fn handle(call: &Call<'_>) -> Result<Value, ApiError> {
         expressions: expression_input(body)?,
         legacy: legacy_input(body)?,
         return_old_on_condition_failure: return_old_on_condition_failure(body),
-        return_item_collection_metrics: opt_str(body, "ReturnItemCollectionMetrics")
-            == Some("SIZE"),
+        return_item_collection_metrics: return_item_collection_metrics(body),
     };
     let out = call.db.update_item(call.ctx, input)?;
-    Ok(output(
-        out.attributes.as_ref(),
-        out.consumed_capacity.as_ref(),
-        out.item_collection_metrics.as_ref(),
-    ))
+    Ok(output(&out))
 }

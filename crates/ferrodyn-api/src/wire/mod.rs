@@ -103,6 +103,24 @@ pub fn return_consumed_capacity(body: &Value) -> ReturnConsumedCapacity {
 /// Writes a `ConsumedCapacity` object. DynamoDB reports single-item
 /// operations with `TableName` and `CapacityUnits` only (no read/write
 /// split), plus `Table.CapacityUnits` when `INDEXES` was asked for.
+/// The entries of a list member, each converted by `entry`; empty when the
+/// member is absent (the shape check has already required it where AWS
+/// does).
+pub fn list_member<T>(
+    body: &Value,
+    member: &str,
+    entry: impl Fn(&Value) -> Result<T, ApiError>,
+) -> Result<Vec<T>, ApiError> {
+    body.get(member)
+        .and_then(Value::as_array)
+        .map_or(Ok(Vec::new()), |list| list.iter().map(entry).collect())
+}
+
+/// Whether the request set `ReturnItemCollectionMetrics` to `SIZE`.
+pub fn return_item_collection_metrics(body: &Value) -> bool {
+    opt_str(body, "ReturnItemCollectionMetrics") == Some("SIZE")
+}
+
 /// Adds `ConsumedCapacity` as a list (one entry per table) to a response,
 /// unless there is none.
 pub fn insert_consumed_capacity_list(m: &mut Map<String, Value>, list: &[ConsumedCapacity]) {

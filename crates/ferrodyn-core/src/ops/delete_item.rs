@@ -2,10 +2,10 @@
 
 use ferrodyn_model::Item;
 
-use super::{ReturnValues, resource_not_found};
-use crate::capacity::{self, ConsumedCapacity, ReturnConsumedCapacity};
+use super::{ItemWriteOutput, ReturnValues, resource_not_found};
+use crate::capacity::ReturnConsumedCapacity;
 use crate::context::RequestContext;
-use crate::database::{Database, ItemCollection, WriteDecision};
+use crate::database::{Database, WriteDecision};
 use crate::error::Result;
 use crate::expressions::{ExpressionInput, LegacyInput, Operation, compile};
 use crate::item::key_from_key;
@@ -32,16 +32,7 @@ pub struct DeleteItemInput {
 }
 
 /// DeleteItem's output.
-#[derive(Clone, Debug, Default)]
-pub struct DeleteItemOutput {
-    /// `Attributes`: the deleted item, for `ReturnValues = ALL_OLD`.
-    pub attributes: Option<Item>,
-    /// `ConsumedCapacity`.
-    pub consumed_capacity: Option<ConsumedCapacity>,
-    /// `ItemCollectionMetrics`, when asked for on a table with local
-    /// secondary indexes.
-    pub item_collection_metrics: Option<ItemCollection>,
-}
+pub type DeleteItemOutput = ItemWriteOutput;
 
 impl Database {
     /// DeleteItem. Deleting a missing item succeeds and costs one unit.
@@ -58,21 +49,14 @@ impl Database {
             compiled.check_condition(old, return_old)?;
             Ok(WriteDecision::Delete)
         })?;
-        let units = capacity::write_units(outcome.old_size, 0);
-        Ok(DeleteItemOutput {
-            attributes: match input.return_values {
-                ReturnValues::AllOld => outcome.old,
+        Ok(outcome.into_output(
+            &table.name,
+            |old, _| match input.return_values {
+                ReturnValues::AllOld => old,
                 _ => None,
             },
-            item_collection_metrics: outcome
-                .collection
-                .filter(|_| input.return_item_collection_metrics),
-            consumed_capacity: ConsumedCapacity::for_write(
-                &table.name,
-                units,
-                input.return_consumed_capacity,
-            )
-            .map(|c| c.with_indexes(outcome.index_capacity)),
-        })
+            input.return_consumed_capacity,
+            input.return_item_collection_metrics,
+        ))
     }
 }

@@ -39,6 +39,18 @@ pub struct TableDescription {
     pub index_stats: Vec<(i64, i64)>,
 }
 
+/// What PutItem, UpdateItem and DeleteItem answer.
+#[derive(Clone, Debug, Default)]
+pub struct ItemWriteOutput {
+    /// `Attributes`, as the request's `ReturnValues` asked.
+    pub attributes: Option<ferrodyn_model::Item>,
+    /// `ConsumedCapacity`.
+    pub consumed_capacity: Option<crate::capacity::ConsumedCapacity>,
+    /// `ItemCollectionMetrics`, when asked for on a table with local
+    /// secondary indexes.
+    pub item_collection_metrics: Option<crate::database::ItemCollection>,
+}
+
 /// `ReturnValues`. PutItem and DeleteItem take only `None` and `AllOld`
 /// (the wire layer rejects the others for them).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

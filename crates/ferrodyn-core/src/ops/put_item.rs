@@ -4,10 +4,10 @@ use ferrodyn_model::Item;
 use ferrodyn_model::limits::ITEM_SIZE_BYTES_MAX;
 use ferrodyn_model::value::item_size_bytes;
 
-use super::{ReturnValues, resource_not_found};
-use crate::capacity::{self, ConsumedCapacity, ReturnConsumedCapacity};
+use super::{ItemWriteOutput, ReturnValues, resource_not_found};
+use crate::capacity::ReturnConsumedCapacity;
 use crate::context::RequestContext;
-use crate::database::{Database, ItemCollection, WriteDecision};
+use crate::database::{Database, WriteDecision};
 use crate::error::{CoreError, Result};
 use crate::expressions::{ExpressionInput, LegacyInput, Operation, compile};
 use crate::item::key_from_item;
@@ -34,16 +34,7 @@ pub struct PutItemInput {
 }
 
 /// PutItem's output.
-#[derive(Clone, Debug, Default)]
-pub struct PutItemOutput {
-    /// `Attributes`: the old item, for `ReturnValues = ALL_OLD`.
-    pub attributes: Option<Item>,
-    /// `ConsumedCapacity`.
-    pub consumed_capacity: Option<ConsumedCapacity>,
-    /// `ItemCollectionMetrics`, when asked for on a table with local
-    /// secondary indexes.
-    pub item_collection_metrics: Option<ItemCollection>,
-}
+pub type PutItemOutput = ItemWriteOutput;
 
 /// The message for an item over 400 KB.
 pub(crate) const ITEM_TOO_LARGE: &str = "Item size has exceeded the maximum allowed size";
@@ -66,21 +57,14 @@ impl Database {
             compiled.check_condition(old, return_old)?;
             Ok(WriteDecision::Put(item.clone()))
         })?;
-        let units = capacity::write_units(outcome.old_size, outcome.new_size);
-        Ok(PutItemOutput {
-            attributes: match input.return_values {
-                ReturnValues::AllOld => outcome.old,
+        Ok(outcome.into_output(
+            &table.name,
+            |old, _| match input.return_values {
+                ReturnValues::AllOld => old,
                 _ => None,
             },
-            item_collection_metrics: outcome
-                .collection
-                .filter(|_| input.return_item_collection_metrics),
-            consumed_capacity: ConsumedCapacity::for_write(
-                &table.name,
-                units,
-                input.return_consumed_capacity,
-            )
-            .map(|c| c.with_indexes(outcome.index_capacity)),
-        })
+            input.return_consumed_capacity,
+            input.return_item_collection_metrics,
+        ))
     }
 }

@@ -10,7 +10,7 @@ use ferrodyn_expr::KeyPredicate;
 use ferrodyn_model::keycode;
 use ferrodyn_model::schema::KeySchema;
 use ferrodyn_model::{AttributeValue, Item};
-use ferrodyn_storage::Direction;
+use ferrodyn_storage::{Direction, prefix_end};
 
 use super::resource_not_found;
 use crate::capacity::ReturnConsumedCapacity;
@@ -23,7 +23,7 @@ use crate::expressions::{
 use crate::index::partition_prefix;
 use crate::item::key_from_key;
 use crate::keyspace;
-use crate::read::{RangeRead, ReadIndex, Select, index_start_key, prefix_end};
+use crate::read::{RangeRead, ReadIndex, Select, index_start_key};
 
 /// Query's input.
 #[derive(Clone, Debug)]

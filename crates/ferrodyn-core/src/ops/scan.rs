@@ -11,7 +11,7 @@
 //! one parallel Scan are disjoint and together are the whole table.
 
 use ferrodyn_model::Item;
-use ferrodyn_storage::Direction;
+use ferrodyn_storage::{Direction, prefix_end};
 
 use super::query::{ReadOutput, check_select, start_key};
 use super::resource_not_found;
@@ -21,7 +21,7 @@ use crate::database::Database;
 use crate::error::{CoreError, Result};
 use crate::expressions::{ExpressionInput, LegacyInput, Operation, compile, condition_attributes};
 use crate::keyspace;
-use crate::read::{RangeRead, ReadIndex, Select, index_start_key, prefix_end};
+use crate::read::{RangeRead, ReadIndex, Select, index_start_key};
 
 /// Scan's input.
 #[derive(Clone, Debug, Default)]

@@ -1,7 +1,6 @@
 //! TagResource: adds or replaces tags on a table, named by ARN.
 
 use ferrodyn_model::limits::{TAG_KEY_LENGTH_MAX, TAG_VALUE_LENGTH_MAX, TAGS_PER_RESOURCE_MAX};
-use ferrodyn_storage::WriteBatch;
 
 use crate::context::RequestContext;
 use crate::database::Database;
@@ -105,13 +104,7 @@ impl Database {
         meta.tags
             .retain(|old| !tags.iter().any(|t| t.key == old.key));
         meta.tags.extend(tags);
-        self.catalog.put(
-            self.engine.as_ref(),
-            &ddl,
-            meta,
-            WriteBatch::default(),
-            false,
-        )?;
+        self.catalog.replace(self.engine.as_ref(), &ddl, meta)?;
         Ok(())
     }
 }

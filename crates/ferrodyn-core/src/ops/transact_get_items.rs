@@ -3,11 +3,11 @@
 //! working on cancels the read with a `TransactionConflict` reason, as on
 //! AWS; the snapshot itself is what makes the read serializable.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 use ferrodyn_model::Item;
 use ferrodyn_model::codec::decode_item;
-use ferrodyn_model::limits::{TRANSACTION_ACTIONS_MAX, TRANSACTION_CAPACITY_MULTIPLIER};
+use ferrodyn_model::limits::TRANSACTION_ACTIONS_MAX;
 use ferrodyn_model::value::item_size_bytes;
 use ferrodyn_storage::ReadConsistency;
 
@@ -15,7 +15,7 @@ use super::resource_not_found;
 use super::transact_write_items::{
     MULTIPLE_OPERATIONS_ON_ONE_ITEM, key_fault, without_idle_placeholders,
 };
-use crate::capacity::{self, ConsumedCapacity, ReturnConsumedCapacity};
+use crate::capacity::{self, ConsumedCapacity, ReturnConsumedCapacity, TransactionCapacity};
 use crate::context::RequestContext;
 use crate::database::Database;
 use crate::error::{CancellationCode, CancellationReason, CoreError, Result};
@@ -122,7 +122,7 @@ impl Database {
 
         let values = self.engine.multi_get(&keys, ReadConsistency::Strong)?;
         let mut output = TransactGetItemsOutput::default();
-        let mut units: BTreeMap<&str, f64> = BTreeMap::new();
+        let mut consumed = TransactionCapacity::default();
         for ((action, compiled), value) in input.items.iter().zip(&compiled).zip(values) {
             let item = match value {
                 Some(bytes) => {
@@ -131,17 +131,10 @@ impl Database {
                 None => None,
             };
             let size = item.as_ref().map_or(0, item_size_bytes);
-            *units.entry(action.table_name.as_str()).or_default() +=
-                capacity::read_units(size, true) * TRANSACTION_CAPACITY_MULTIPLIER;
+            consumed.add(&action.table_name, capacity::read_units(size, true));
             output.responses.push(item.map(|i| compiled.project(i)));
         }
-        output.consumed_capacity = units
-            .into_iter()
-            .filter_map(|(table, u)| {
-                ConsumedCapacity::for_read(table, u, input.return_consumed_capacity)
-                    .map(ConsumedCapacity::split)
-            })
-            .collect();
+        output.consumed_capacity = consumed.report(true, input.return_consumed_capacity);
         Ok(output)
     }
 }

@@ -15,15 +15,14 @@
 //!
 //! See `transactions.rs` for why this is serializable and deadlock-free.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use ferrodyn_expr::{UpdateAction, UpdateExpression};
 use ferrodyn_model::Item;
 use ferrodyn_model::codec::decode_item;
 use ferrodyn_model::limits::{
-    ITEM_SIZE_BYTES_MAX, TRANSACTION_ACTIONS_MAX, TRANSACTION_CAPACITY_MULTIPLIER,
-    TRANSACTION_SIZE_BYTES_MAX,
+    ITEM_SIZE_BYTES_MAX, TRANSACTION_ACTIONS_MAX, TRANSACTION_SIZE_BYTES_MAX,
 };
 use ferrodyn_model::value::item_size_bytes;
 use ferrodyn_storage::{Condition, Op, ReadConsistency, StorageError, WriteBatch};
@@ -31,7 +30,7 @@ use ferrodyn_storage::{Condition, Op, ReadConsistency, StorageError, WriteBatch}
 use super::put_item::ITEM_TOO_LARGE;
 use super::resource_not_found;
 use super::update_item::check_update_targets;
-use crate::capacity::{self, ConsumedCapacity, ReturnConsumedCapacity};
+use crate::capacity::{self, ConsumedCapacity, ReturnConsumedCapacity, TransactionCapacity};
 use crate::context::RequestContext;
 use crate::database::Database;
 use crate::error::{CancellationCode, CancellationReason, CoreError, Result};
@@ -187,7 +186,7 @@ impl Database {
 
         let _gate = self.schema_gate.read();
         let mut batch = WriteBatch::default();
-        let mut units: BTreeMap<&str, f64> = BTreeMap::new();
+        let mut consumed = TransactionCapacity::default();
         // Which action each commit condition belongs to.
         let mut condition_owner = Vec::with_capacity(plan.len());
         for (i, ((p, old_bytes), (old, new))) in
@@ -216,8 +215,7 @@ impl Database {
                 capacity::write_units(staged.old_size, staged.new_size) + staged.index_units()
             };
             condition_owner.resize(batch.conditions.len(), i);
-            *units.entry(p.action.table_name.as_str()).or_default() +=
-                cost * TRANSACTION_CAPACITY_MULTIPLIER;
+            consumed.add(&p.action.table_name, cost);
         }
         if let Some((record_key, _)) = &token {
             batch.ops.push(Op::Put {
@@ -243,13 +241,7 @@ impl Database {
             self.sweep_idempotency_records()?;
         }
         Ok(TransactWriteItemsOutput {
-            consumed_capacity: units
-                .into_iter()
-                .filter_map(|(table, u)| {
-                    ConsumedCapacity::for_write(table, u, input.return_consumed_capacity)
-                        .map(ConsumedCapacity::split)
-                })
-                .collect(),
+            consumed_capacity: consumed.report(false, input.return_consumed_capacity),
         })
     }
 
@@ -451,22 +443,16 @@ fn replay_output(
     items: &[Option<Vec<u8>>],
     mode: ReturnConsumedCapacity,
 ) -> TransactWriteItemsOutput {
-    let mut units: BTreeMap<&str, f64> = BTreeMap::new();
+    let mut consumed = TransactionCapacity::default();
     for (p, bytes) in plan.iter().zip(items) {
         let size = bytes
             .as_deref()
             .and_then(|b| decode_item(b).ok())
             .map_or(0, |i| item_size_bytes(&i));
-        *units.entry(p.action.table_name.as_str()).or_default() +=
-            capacity::read_units(size, true) * TRANSACTION_CAPACITY_MULTIPLIER;
+        consumed.add(&p.action.table_name, capacity::read_units(size, true));
     }
     TransactWriteItemsOutput {
-        consumed_capacity: units
-            .into_iter()
-            .filter_map(|(table, u)| {
-                ConsumedCapacity::for_read(table, u, mode).map(ConsumedCapacity::split)
-            })
-            .collect(),
+        consumed_capacity: consumed.report(true, mode),
     }
 }
 

@@ -1,7 +1,5 @@
 //! UntagResource: removes tags from a table, named by ARN.
 
-use ferrodyn_storage::WriteBatch;
-
 use crate::context::RequestContext;
 use crate::database::Database;
 use crate::error::{CoreError, Result};
@@ -23,13 +21,7 @@ impl Database {
         let ddl = self.catalog.lock_ddl();
         let mut meta = (*self.resolve_arn(ctx, arn)?).clone();
         meta.tags.retain(|t| !keys.contains(&t.key));
-        self.catalog.put(
-            self.engine.as_ref(),
-            &ddl,
-            meta,
-            WriteBatch::default(),
-            false,
-        )?;
+        self.catalog.replace(self.engine.as_ref(), &ddl, meta)?;
         Ok(())
     }
 }

@@ -3,20 +3,19 @@
 //! an optional condition, and all five `ReturnValues`.
 
 use ferrodyn_expr::{UpdateAction, UpdateExpression, project};
-use ferrodyn_model::{AttributeValue, Item};
-
-use crate::index::IndexMeta;
-use crate::table::TableMeta;
 use ferrodyn_model::limits::ITEM_SIZE_BYTES_MAX;
 use ferrodyn_model::value::item_size_bytes;
+use ferrodyn_model::{AttributeValue, Item};
 
-use super::{ReturnValues, resource_not_found};
-use crate::capacity::{self, ConsumedCapacity, ReturnConsumedCapacity};
+use super::{ItemWriteOutput, ReturnValues, resource_not_found};
+use crate::capacity::ReturnConsumedCapacity;
 use crate::context::RequestContext;
-use crate::database::{Database, ItemCollection, WriteDecision};
+use crate::database::{Database, WriteDecision};
 use crate::error::{CoreError, Result};
 use crate::expressions::{ExpressionInput, LegacyInput, Operation, compile};
+use crate::index::IndexMeta;
 use crate::item::key_from_key;
+use crate::table::TableMeta;
 
 /// UpdateItem's input.
 #[derive(Clone, Debug, Default)]
@@ -40,16 +39,7 @@ pub struct UpdateItemInput {
 }
 
 /// UpdateItem's output.
-#[derive(Clone, Debug, Default)]
-pub struct UpdateItemOutput {
-    /// `Attributes`, as `ReturnValues` asked.
-    pub attributes: Option<Item>,
-    /// `ConsumedCapacity`.
-    pub consumed_capacity: Option<ConsumedCapacity>,
-    /// `ItemCollectionMetrics`, when asked for on a table with local
-    /// secondary indexes.
-    pub item_collection_metrics: Option<ItemCollection>,
-}
+pub type UpdateItemOutput = ItemWriteOutput;
 
 /// The message for an update whose result would exceed 400 KB.
 const UPDATED_ITEM_TOO_LARGE: &str = "Item size to update has exceeded the maximum allowed size";
@@ -108,26 +98,18 @@ impl Database {
             item.map(|i| project(&i, &updated_paths))
                 .filter(|projected| !projected.is_empty())
         };
-        let attributes = match input.return_values {
-            ReturnValues::None => None,
-            ReturnValues::AllOld => outcome.old,
-            ReturnValues::AllNew => outcome.new,
-            ReturnValues::UpdatedOld => updated(outcome.old),
-            ReturnValues::UpdatedNew => updated(outcome.new),
-        };
-        let units = capacity::write_units(outcome.old_size, outcome.new_size);
-        Ok(UpdateItemOutput {
-            attributes,
-            item_collection_metrics: outcome
-                .collection
-                .filter(|_| input.return_item_collection_metrics),
-            consumed_capacity: ConsumedCapacity::for_write(
-                &table.name,
-                units,
-                input.return_consumed_capacity,
-            )
-            .map(|c| c.with_indexes(outcome.index_capacity)),
-        })
+        Ok(outcome.into_output(
+            &table.name,
+            |old, new| match input.return_values {
+                ReturnValues::None => None,
+                ReturnValues::AllOld => old,
+                ReturnValues::AllNew => new,
+                ReturnValues::UpdatedOld => updated(old),
+                ReturnValues::UpdatedNew => updated(new),
+            },
+            input.return_consumed_capacity,
+            input.return_item_collection_metrics,
+        ))
     }
 }
 

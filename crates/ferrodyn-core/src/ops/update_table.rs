@@ -208,13 +208,7 @@ impl Database {
                 "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, MultiAccountReplicaReady, ReplicaTransitRoleArn, MultiRegionConsistency, DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass is required",
             ));
         }
-        let meta = self.catalog.put(
-            self.engine.as_ref(),
-            &ddl,
-            meta,
-            WriteBatch::default(),
-            false,
-        )?;
+        let meta = self.catalog.replace(self.engine.as_ref(), &ddl, meta)?;
         // AWS answers with the table as it is while the update starts: the
         // new settings, but the throughput still at its old values.
         let mut description = self.describe(&meta, TableStatus::Updating)?;
