@@ -7,7 +7,6 @@ use std::collections::BTreeSet;
 use ferrodyn_core::Database;
 use ferrodyn_core::expressions::ExpressionInput;
 use ferrodyn_core::ops::create_table::{AttributeDefinition, KeySchemaElement, KeyType};
-use ferrodyn_core::ops::put_item::PutItemInput;
 use ferrodyn_core::ops::query::{QueryInput, ReadOutput};
 use ferrodyn_core::ops::scan::ScanInput;
 use ferrodyn_core::read::Select;
@@ -32,15 +31,7 @@ fn table(db: &Database, name: &str, sort_type: ScalarType) {
 }
 
 fn put(db: &Database, table: &str, item: Item) {
-    db.put_item(
-        &ctx(),
-        PutItemInput {
-            table_name: table.into(),
-            item,
-            ..PutItemInput::default()
-        },
-    )
-    .expect("put");
+    support::put(db, table, item).expect("put");
 }
 
 fn query(

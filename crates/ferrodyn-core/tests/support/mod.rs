@@ -93,3 +93,16 @@ pub fn streamed(mut input: CreateTableInput) -> CreateTableInput {
     });
     input
 }
+
+/// PutItem of `item` into `table`.
+pub fn put(db: &Database, table: &str, item: Item) -> Result<(), CoreError> {
+    db.put_item(
+        &ctx(),
+        ferrodyn_core::ops::put_item::PutItemInput {
+            table_name: table.into(),
+            item,
+            ..Default::default()
+        },
+    )
+    .map(drop)
+}
