@@ -34,13 +34,7 @@ fn put(db: &Database, table: &str, item: Item) {
     support::put(db, table, item).expect("put");
 }
 
-fn query(
-    db: &Database,
-    table: &str,
-    key_condition: &str,
-    values: &[(&str, AttributeValue)],
-) -> QueryInput {
-    let _ = db;
+fn query(table: &str, key_condition: &str, values: &[(&str, AttributeValue)]) -> QueryInput {
     QueryInput {
         table_name: table.into(),
         consistent_read: true,
@@ -112,7 +106,7 @@ fn number_sort_keys_order_numerically_both_ways() {
             &db,
             QueryInput {
                 limit: Some(4),
-                ..query(&db, "nums", "pk = :p", &[(":p", s("p"))])
+                ..query("nums", "pk = :p", &[(":p", s("p"))])
             },
         );
         assert_eq!(forward, expected, "{name}");
@@ -122,7 +116,7 @@ fn number_sort_keys_order_numerically_both_ways() {
             QueryInput {
                 limit: Some(3),
                 scan_index_forward: false,
-                ..query(&db, "nums", "pk = :p", &[(":p", s("p"))])
+                ..query("nums", "pk = :p", &[(":p", s("p"))])
             },
         );
         assert_eq!(backward, expected, "{name}");
@@ -130,7 +124,6 @@ fn number_sort_keys_order_numerically_both_ways() {
             .query(
                 &ctx(),
                 query(
-                    &db,
                     "nums",
                     "pk = :p AND sk BETWEEN :a AND :b",
                     &[(":p", s("p")), (":a", n("-2.5")), (":b", n("1"))],
@@ -146,7 +139,6 @@ fn number_sort_keys_order_numerically_both_ways() {
             .query(
                 &ctx(),
                 query(
-                    &db,
                     "nums",
                     "pk = :p AND sk > :a",
                     &[(":p", s("p")), (":a", n("99.9"))],
@@ -186,7 +178,7 @@ fn string_and_binary_sort_keys_order_by_bytes() {
             .map(|t| s(t))
             .collect();
         assert_eq!(
-            all_pages(&db, query(&db, "strs", "pk = :p", &[(":p", s("p"))])),
+            all_pages(&db, query("strs", "pk = :p", &[(":p", s("p"))])),
             expected,
             "{name}"
         );
@@ -194,7 +186,6 @@ fn string_and_binary_sort_keys_order_by_bytes() {
             .query(
                 &ctx(),
                 query(
-                    &db,
                     "strs",
                     "pk = :p AND begins_with(sk, :b)",
                     &[(":p", s("p")), (":b", s("a"))],
@@ -210,7 +201,6 @@ fn string_and_binary_sort_keys_order_by_bytes() {
             .query(
                 &ctx(),
                 query(
-                    &db,
                     "strs",
                     "pk = :p AND sk < :b",
                     &[(":p", s("p")), (":b", s("a"))],
@@ -240,7 +230,7 @@ fn string_and_binary_sort_keys_order_by_bytes() {
         let expected: Vec<AttributeValue> =
             blobs.iter().map(|b| AttributeValue::B(b.clone())).collect();
         assert_eq!(
-            all_pages(&db, query(&db, "bins", "pk = :p", &[(":p", s("p"))])),
+            all_pages(&db, query("bins", "pk = :p", &[(":p", s("p"))])),
             expected,
             "{name}"
         );
@@ -248,7 +238,6 @@ fn string_and_binary_sort_keys_order_by_bytes() {
             .query(
                 &ctx(),
                 query(
-                    &db,
                     "bins",
                     "pk = :p AND begins_with(sk, :b)",
                     &[(":p", s("p")), (":b", AttributeValue::B(vec![0]))],
@@ -276,7 +265,7 @@ fn limit_filter_and_last_evaluated_key() {
             );
         }
         put(&db, "tbl", item(&[("pk", s("other")), ("sk", n("1"))]));
-        let base = query(&db, "tbl", "pk = :p", &[(":p", s("p"))]);
+        let base = query("tbl", "pk = :p", &[(":p", s("p"))]);
         // Limit equal to the matches still returns a LastEvaluatedKey; the
         // next page is empty and has none.
         let out = db
@@ -354,7 +343,7 @@ fn pages_stop_after_one_megabyte_read() {
                 ]),
             );
         }
-        let mut input = query(&db, "big", "pk = :p", &[(":p", s("p"))]);
+        let mut input = query("big", "pk = :p", &[(":p", s("p"))]);
         input.expressions.filter = Some("attribute_not_exists(x)".into());
         let out = db.query(&ctx(), input.clone()).expect(name);
         // 1 MiB = 1,048,576 bytes: the eleventh item crosses it.
