@@ -11,10 +11,6 @@ mod support;
 
 use support::*;
 
-fn key(k: &str) -> ferrodyn_model::Item {
-    item(&[("pk", s(k))])
-}
-
 #[test]
 fn batch_write_validates_everything_before_writing() {
     for (name, engine, _dir) in engines() {

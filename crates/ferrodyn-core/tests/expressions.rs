@@ -1,7 +1,6 @@
 //! Conditional writes, UpdateItem and projections against a `Database`,
 //! over each storage engine, including races between writers.
 
-use std::collections::BTreeMap;
 use std::sync::{Arc, Barrier};
 use std::thread;
 
@@ -21,15 +20,6 @@ use ferrodyn_model::{AttributeValue, Item};
 mod support;
 
 use support::*;
-
-fn values(pairs: &[(&str, AttributeValue)]) -> Option<BTreeMap<String, AttributeValue>> {
-    Some(
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), v.clone()))
-            .collect(),
-    )
-}
 
 fn update(key: &str, expression: &str, vals: &[(&str, AttributeValue)]) -> UpdateItemInput {
     UpdateItemInput {

@@ -2,7 +2,6 @@
 //! storage engine: all or nothing, cancellation reasons, idempotency with
 //! an injected clock, and serializability under concurrent transfers.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -22,19 +21,6 @@ use ferrodyn_model::{AttributeValue, Item};
 mod support;
 
 use support::*;
-
-fn key(k: &str) -> Item {
-    item(&[("pk", s(k))])
-}
-
-fn values(pairs: &[(&str, AttributeValue)]) -> Option<BTreeMap<String, AttributeValue>> {
-    Some(
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), v.clone()))
-            .collect(),
-    )
-}
 
 fn action(table: &str, kind: TransactWriteKind) -> TransactWriteItem {
     TransactWriteItem {

@@ -106,3 +106,20 @@ pub fn put(db: &Database, table: &str, item: Item) -> Result<(), CoreError> {
     )
     .map(drop)
 }
+
+/// The key of an item of a table whose only key is `pk` (S).
+pub fn key(k: &str) -> Item {
+    item(&[("pk", s(k))])
+}
+
+/// `ExpressionAttributeValues` from pairs.
+pub fn values(
+    pairs: &[(&str, AttributeValue)],
+) -> Option<std::collections::BTreeMap<String, AttributeValue>> {
+    Some(
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect(),
+    )
+}
