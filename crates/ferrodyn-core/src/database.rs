@@ -116,8 +116,6 @@ pub enum WriteDecision {
     Put(Item),
     /// Delete the item.
     Delete,
-    /// Change nothing and return this error (a failed condition, say).
-    Abort(CoreError),
 }
 
 /// What a committed write did.
@@ -262,7 +260,6 @@ impl Database {
                 None => None,
             };
             let new = match decide(old.as_ref())? {
-                WriteDecision::Abort(e) => return Err(e),
                 WriteDecision::Put(item) => Some(item),
                 WriteDecision::Delete => None,
             };

@@ -140,18 +140,6 @@ impl KeyConditionExpression {
         self.bind_keys(partition, sort)
     }
 
-    /// Matches the condition to key attribute names alone, without type
-    /// checks (for callers that check types themselves).
-    pub fn bind_names(
-        &self,
-        partition: &str,
-        sort: Option<&str>,
-    ) -> Result<KeyCondition, ExprError> {
-        let partition = partition.to_string();
-        let sort = sort.map(str::to_string);
-        self.bind_keys((&partition, None), sort.as_ref().map(|name| (name, None)))
-    }
-
     fn bind_keys(
         &self,
         (partition_name, partition_type): (&String, Option<ScalarType>),
