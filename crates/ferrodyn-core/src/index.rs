@@ -134,9 +134,13 @@ impl IndexMeta {
     pub fn projects(&self, table: &TableMeta, name: &str) -> bool {
         match self.projection {
             ProjectionType::All => true,
+            // Compared against the stored names: this runs for every
+            // attribute of every item written, so it builds no schema.
             _ => {
-                table.key_schema().is_key_attribute(name)
-                    || self.key_schema().is_key_attribute(name)
+                table.partition_key.name == name
+                    || table.sort_key.as_ref().is_some_and(|k| k.name == name)
+                    || self.partition_keys.iter().any(|k| k.name == name)
+                    || self.sort_keys.iter().any(|k| k.name == name)
                     || self.non_key_attributes.iter().any(|a| a == name)
             }
         }
