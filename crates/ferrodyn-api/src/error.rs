@@ -164,7 +164,7 @@ pub fn to_wire(e: &ApiError) -> WireError {
                 Some(m),
             ),
         ),
-        ApiError::Core(CoreError::Internal(_)) | ApiError::Internal(_) => (
+        ApiError::Core(CoreError::Internal(_) | CoreError::WouldBlock) | ApiError::Internal(_) => (
             500,
             "InternalServerError",
             body(

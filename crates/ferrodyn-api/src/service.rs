@@ -11,9 +11,15 @@
 //! ```
 //!
 //! Every response carries `x-amzn-RequestId` and `x-amz-crc32` (the CRC32 of
-//! the uncompressed body, which boto3 and the AWS CLI verify). Writes run on
-//! tokio's blocking pool so that many of them can wait on fsync at once and
-//! share it (group commit); reads run inline.
+//! the uncompressed body, which boto3 and the AWS CLI verify).
+//!
+//! On durable storage no operation may make one of tokio's few workers wait
+//! for the disk. Writes run on tokio's blocking pool, so that many of them
+//! can wait on fsync at once and share it (group commit). Reads run inline
+//! limited to what storage holds in memory ([`cached_reads_only`]), which is
+//! the common case and costs no thread hand-off; a read that needs the disk
+//! gives up before touching it and runs again on the blocking pool, where
+//! many can wait on the disk at once.
 
 use std::convert::Infallible;
 use std::io::Read;
@@ -21,7 +27,7 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
-use ferrodyn_core::Database;
+use ferrodyn_core::{CoreError, Database, cached_reads_only};
 use ferrodyn_model::limits::REQUEST_BODY_BYTES_MAX;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
@@ -50,17 +56,19 @@ const CORS_MAX_AGE_SECS: &str = "172800";
 pub struct Service {
     db: Arc<Database>,
     auth: Auth,
-    /// Whether writes go to the blocking pool (true for durable storage).
-    blocking_writes: bool,
+    /// Whether storage may wait for the disk (true for durable storage):
+    /// then writes, and reads that need the disk, run on the blocking pool.
+    storage_waits: bool,
 }
 
 impl Service {
-    /// A service over `db`.
-    pub fn new(db: Arc<Database>, auth: Auth, blocking_writes: bool) -> Service {
+    /// A service over `db`; `storage_waits` tells whether its storage may
+    /// wait for a disk.
+    pub fn new(db: Arc<Database>, auth: Auth, storage_waits: bool) -> Service {
         Service {
             db,
             auth,
-            blocking_writes,
+            storage_waits,
         }
     }
 }
@@ -283,6 +291,15 @@ pub async fn handle(
     Ok(resp)
 }
 
+/// Runs `f` on tokio's blocking pool, where it may wait for the disk.
+async fn on_blocking_pool<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ApiError::Internal(format!("storage task failed: {e}")))
+}
+
 async fn process(
     service: &Arc<Service>,
     parts: &hyper::http::request::Parts,
@@ -347,12 +364,15 @@ async fn process(
             dispatch(&operation, &call).unwrap_or(Err(ApiError::UnknownOperation))
         }
     };
-    let out = if service.blocking_writes && is_write(&operation) {
-        tokio::task::spawn_blocking(run)
-            .await
-            .map_err(|e| ApiError::Internal(format!("write task failed: {e}")))??
-    } else {
+    let out = if !service.storage_waits {
         run()?
+    } else if is_write(&operation) {
+        on_blocking_pool(run).await??
+    } else {
+        match cached_reads_only(&run) {
+            Err(ApiError::Core(CoreError::WouldBlock)) => on_blocking_pool(run).await??,
+            out => out?,
+        }
     };
     Ok((operation, out))
 }

@@ -12,6 +12,8 @@ use ferrodyn_api::service::Service;
 use ferrodyn_core::Database;
 use ferrodyn_core::clock::SystemClock;
 use ferrodyn_storage::memory::MemoryEngine;
+use ferrodyn_storage::rocks::{RocksConfig, RocksEngine, Sync};
+use ferrodyn_storage::{Direction, Engine, ReadConsistency, ScanRequest, StorageError};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -32,10 +34,14 @@ impl Drop for Server {
 async fn start() -> Server {
     let db =
         Arc::new(Database::open(Arc::new(MemoryEngine::new()), Arc::new(SystemClock)).expect("db"));
+    start_on(db, false).await
+}
+
+async fn start_on(db: Arc<Database>, storage_waits: bool) -> Server {
     let service = Arc::new(Service::new(
         db,
         Auth::new(vec![], "000000000000".into()),
-        false,
+        storage_waits,
     ));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -566,4 +572,125 @@ async fn http2_cleartext() {
         serde_json::from_slice::<Value>(&body).expect("json"),
         json!({"TableNames": []})
     );
+}
+
+/// On durable storage, reads run first limited to memory and, when they
+/// need the disk, again on the blocking pool. With no block cache at all
+/// every read of a table file needs the disk, so every answer below came
+/// from the second run.
+#[tokio::test]
+async fn reads_that_need_the_disk_are_run_again_where_they_may_wait() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let engine = Arc::new(
+        RocksEngine::open_with(
+            dir.path(),
+            RocksConfig {
+                sync: Sync::Never,
+                block_cache_bytes: 0,
+            },
+        )
+        .expect("open"),
+    );
+    let db = Arc::new(
+        Database::open(
+            Arc::clone(&engine) as Arc<dyn Engine>,
+            Arc::new(SystemClock),
+        )
+        .expect("db"),
+    );
+    let server = start_on(Arc::clone(&db), true).await;
+    let addr = server.addr;
+    let r = call(
+        addr,
+        "CreateTable",
+        json!({
+            "TableName": "tbl",
+            "AttributeDefinitions": [
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "sk", "AttributeType": "N"}
+            ],
+            "KeySchema": [
+                {"AttributeName": "pk", "KeyType": "HASH"},
+                {"AttributeName": "sk", "KeyType": "RANGE"}
+            ],
+            "BillingMode": "PAY_PER_REQUEST"
+        }),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    for sk in 0..5 {
+        let item = json!({"pk": {"S": "p"}, "sk": {"N": sk.to_string()}});
+        let r = call(addr, "PutItem", json!({"TableName": "tbl", "Item": item})).await;
+        assert_eq!(r.status, 200);
+    }
+    // Everything into table files, out of the memtable.
+    db.flush().expect("flush");
+    let everything = ScanRequest {
+        start: &[],
+        end: &[0xFF],
+        direction: Direction::Forward,
+        limit_items: 1,
+        limit_bytes: usize::MAX,
+        consistency: ReadConsistency::Strong,
+    };
+    assert!(
+        matches!(
+            ferrodyn_core::cached_reads_only(|| engine.scan(&everything)),
+            Err(StorageError::WouldBlock)
+        ),
+        "no read of a table file can be served from memory"
+    );
+
+    let key = json!({"pk": {"S": "p"}, "sk": {"N": "3"}});
+    let r = call(addr, "GetItem", json!({"TableName": "tbl", "Key": key})).await;
+    assert_eq!((r.status, r.json()), (200, json!({"Item": key})));
+    let r = call(
+        addr,
+        "Query",
+        json!({
+            "TableName": "tbl",
+            "KeyConditionExpression": "pk = :p AND sk >= :s",
+            "ExpressionAttributeValues": {":p": {"S": "p"}, ":s": {"N": "3"}},
+            "ConsistentRead": true
+        }),
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["Count"], json!(2));
+    let r = call(addr, "Scan", json!({"TableName": "tbl", "Limit": 4})).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["Count"], json!(4));
+    assert!(r.json().get("LastEvaluatedKey").is_some());
+    let r = call(
+        addr,
+        "BatchGetItem",
+        json!({"RequestItems": {"tbl": {"Keys": [key, {"pk": {"S": "p"}, "sk": {"N": "9"}}]}}}),
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["Responses"]["tbl"], json!([key]));
+    let r = call(
+        addr,
+        "TransactGetItems",
+        json!({"TransactItems": [{"Get": {"TableName": "tbl", "Key": key}}]}),
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["Responses"], json!([{"Item": key}]));
+    let r = call(addr, "DescribeTable", json!({"TableName": "tbl"})).await;
+    assert_eq!(r.json()["Table"]["ItemCount"], json!(5));
+    // Writes read the disk too (the old item), on the blocking pool.
+    let r = call(
+        addr,
+        "UpdateItem",
+        json!({
+            "TableName": "tbl",
+            "Key": key,
+            "UpdateExpression": "SET v = :v",
+            "ExpressionAttributeValues": {":v": {"N": "1"}},
+            "ReturnValues": "ALL_OLD"
+        }),
+    )
+    .await;
+    assert_eq!((r.status, r.json()), (200, json!({"Attributes": key})));
 }

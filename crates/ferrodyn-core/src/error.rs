@@ -52,6 +52,12 @@ pub enum CoreError {
     /// `InternalServerError`; the detail is for the log only.
     #[error("internal error: {0}")]
     Internal(String),
+    /// Not an answer: inside `ferrodyn_storage::cached_reads_only`, a read
+    /// needed the disk. The server runs the operation again on a thread
+    /// that may wait (reads change nothing, so running one twice is safe);
+    /// should it ever reach a client, it is an `InternalServerError`.
+    #[error("the read would wait for the disk")]
+    WouldBlock,
 }
 
 /// Why one action of a transaction did not go through.
@@ -146,7 +152,10 @@ impl From<ferrodyn_expr::ExprError> for CoreError {
 
 impl From<StorageError> for CoreError {
     fn from(e: StorageError) -> CoreError {
-        CoreError::Internal(e.to_string())
+        match e {
+            StorageError::WouldBlock => CoreError::WouldBlock,
+            e => CoreError::Internal(e.to_string()),
+        }
     }
 }
 

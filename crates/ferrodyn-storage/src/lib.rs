@@ -163,6 +163,11 @@ pub enum StorageError {
     /// Opening the store failed.
     #[error("cannot open the data directory: {0}")]
     Open(String),
+    /// Inside [`cached_reads_only`], a read needed data the engine does not
+    /// hold in memory. Nothing was read; run the read again on a thread that
+    /// may wait for the disk.
+    #[error("the read would wait for the disk")]
+    WouldBlock,
 }
 
 /// A storage result.
@@ -197,6 +202,33 @@ pub trait Engine: Send + Sync + std::fmt::Debug + 'static {
     /// Makes every acknowledged write durable and releases resources; used
     /// at shutdown. Further writes may fail.
     fn flush(&self) -> Result<()>;
+}
+
+thread_local! {
+    static CACHED_READS_ONLY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` with this thread's reads limited to what the engine holds in
+/// memory: a read that would have to wait for the disk fails at once with
+/// [`StorageError::WouldBlock`] instead. The server runs reads this way on
+/// its few asynchronous workers, which must never wait for the disk, and
+/// runs a read that fails so again on a thread that may wait. Commits are
+/// not affected. Engines that never wait for a disk ignore it.
+pub fn cached_reads_only<R>(f: impl FnOnce() -> R) -> R {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            CACHED_READS_ONLY.set(self.0);
+        }
+    }
+    let _restore = Restore(CACHED_READS_ONLY.replace(true));
+    f()
+}
+
+/// Whether reads on this thread may wait for the disk (see
+/// [`cached_reads_only`]).
+pub(crate) fn reads_may_wait() -> bool {
+    !CACHED_READS_ONLY.get()
 }
 
 /// Decodes a counter written by [`Op::Add`].

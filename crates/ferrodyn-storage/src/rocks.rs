@@ -20,8 +20,8 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use rocksdb::{
-    BlockBasedOptions, ColumnFamilyDescriptor, DBCompressionType, MergeOperands, Options,
-    ReadOptions, WriteOptions,
+    BlockBasedOptions, Cache, ColumnFamilyDescriptor, DBCompressionType, ErrorKind, MergeOperands,
+    Options, ReadOptions, ReadTier, WriteOptions,
 };
 
 use crate::latch::{Latches, batch_keys};
@@ -75,9 +75,50 @@ fn engine_err(e: rocksdb::Error) -> StorageError {
     StorageError::Engine(e.into_string())
 }
 
+/// A read's error: `Incomplete` is what RocksDB answers a read limited to
+/// the block cache that needed the disk.
+fn read_err(e: rocksdb::Error) -> StorageError {
+    if e.kind() == ErrorKind::Incomplete {
+        StorageError::WouldBlock
+    } else {
+        engine_err(e)
+    }
+}
+
+/// The block cache when none is configured: RocksDB's own default.
+pub const DEFAULT_BLOCK_CACHE_BYTES: usize = 32 << 20;
+
+/// How a [`RocksEngine`] is opened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RocksConfig {
+    /// Durability of commits.
+    pub sync: Sync,
+    /// Capacity of the cache of uncompressed data blocks. It is filled by
+    /// reads, so it costs memory only as data is read; reads served from it
+    /// neither decompress nor call the kernel, and only they can run inside
+    /// [`crate::cached_reads_only`].
+    pub block_cache_bytes: usize,
+}
+
+impl RocksConfig {
+    /// `sync` with the default block cache.
+    pub fn new(sync: Sync) -> RocksConfig {
+        RocksConfig {
+            sync,
+            block_cache_bytes: DEFAULT_BLOCK_CACHE_BYTES,
+        }
+    }
+}
+
 impl RocksEngine {
-    /// Opens (creating if needed) the store in `path`.
+    /// Opens (creating if needed) the store in `path` with the default block
+    /// cache.
     pub fn open(path: &Path, sync: Sync) -> Result<RocksEngine> {
+        RocksEngine::open_with(path, RocksConfig::new(sync))
+    }
+
+    /// Opens (creating if needed) the store in `path`.
+    pub fn open_with(path: &Path, config: RocksConfig) -> Result<RocksEngine> {
         let mut opts = Options::default();
         opts.create_if_missing(true);
         opts.create_missing_column_families(true);
@@ -90,6 +131,7 @@ impl RocksEngine {
         opts.set_max_log_file_size(1 << 20);
         let mut table = BlockBasedOptions::default();
         table.set_bloom_filter(10.0, false);
+        table.set_block_cache(&Cache::new_lru_cache(config.block_cache_bytes));
         opts.set_block_based_table_factory(&table);
 
         let mut change_opts = Options::default();
@@ -116,7 +158,7 @@ impl RocksEngine {
             latches: Latches::new(),
             next_sequence: AtomicU64::new(next_sequence),
             poisoned: AtomicBool::new(false),
-            sync,
+            sync: config.sync,
         })
     }
 
@@ -124,6 +166,16 @@ impl RocksEngine {
         self.db
             .cf_handle(CF_CHANGES)
             .ok_or_else(|| StorageError::Engine("missing changes column family".into()))
+    }
+
+    /// Options for a read: limited to memory inside
+    /// [`crate::cached_reads_only`].
+    fn read_options() -> ReadOptions {
+        let mut opts = ReadOptions::default();
+        if !crate::reads_may_wait() {
+            opts.set_read_tier(ReadTier::BlockCache);
+        }
+        opts
     }
 
     fn write_options(&self) -> WriteOptions {
@@ -141,13 +193,19 @@ fn decode_sequence(key: &[u8]) -> Result<u64> {
 
 impl Engine for RocksEngine {
     fn get(&self, key: &[u8], _: ReadConsistency) -> Result<Option<Vec<u8>>> {
-        self.db.get(key).map_err(engine_err)
+        self.db
+            .get_opt(key, &RocksEngine::read_options())
+            .map_err(read_err)
     }
 
     fn multi_get(&self, keys: &[Vec<u8>], _: ReadConsistency) -> Result<Vec<Option<Vec<u8>>>> {
         let snapshot = self.db.snapshot();
         keys.iter()
-            .map(|k| snapshot.get(k).map_err(engine_err))
+            .map(|k| {
+                snapshot
+                    .get_opt(k, RocksEngine::read_options())
+                    .map_err(read_err)
+            })
             .collect()
     }
 
@@ -155,7 +213,7 @@ impl Engine for RocksEngine {
         if req.start >= req.end {
             return Ok(ScanPage::default());
         }
-        let mut opts = ReadOptions::default();
+        let mut opts = RocksEngine::read_options();
         opts.set_iterate_lower_bound(req.start.to_vec());
         opts.set_iterate_upper_bound(req.end.to_vec());
         let mut it = self.db.raw_iterator_opt(opts);
@@ -177,7 +235,7 @@ impl Engine for RocksEngine {
             Some(entry)
         });
         let page = collect_page(entries, req.limit_items, req.limit_bytes);
-        it.status().map_err(engine_err)?;
+        it.status().map_err(read_err)?;
         Ok(page)
     }
 
@@ -279,6 +337,67 @@ mod tests {
             dirs.lock().expect("lock").push(dir);
             Box::new(engine)
         });
+    }
+
+    #[test]
+    fn cached_reads_only_refuses_reads_that_need_the_disk() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let put = |e: &RocksEngine, key: &[u8]| {
+            e.commit(WriteBatch {
+                ops: vec![Op::Put {
+                    key: key.to_vec(),
+                    value: b"v".to_vec(),
+                }],
+                ..WriteBatch::default()
+            })
+            .expect("commit");
+        };
+        {
+            let e = RocksEngine::open(dir.path(), Sync::Always).expect("open");
+            put(&e, b"on-disk");
+            // Into a table file, out of the memtable.
+            e.flush().expect("flush");
+        }
+        let e = RocksEngine::open(dir.path(), Sync::Always).expect("reopen");
+        let strong = ReadConsistency::Strong;
+        let scan = ScanRequest {
+            start: b"a",
+            end: b"z",
+            direction: Direction::Forward,
+            limit_items: 10,
+            limit_bytes: 1 << 20,
+            consistency: strong,
+        };
+        // Nothing of the table file's data is cached yet.
+        assert!(matches!(
+            crate::cached_reads_only(|| e.get(b"on-disk", strong)),
+            Err(StorageError::WouldBlock)
+        ));
+        assert!(matches!(
+            crate::cached_reads_only(|| e.multi_get(&[b"on-disk".to_vec()], strong)),
+            Err(StorageError::WouldBlock)
+        ));
+        assert!(matches!(
+            crate::cached_reads_only(|| e.scan(&scan)),
+            Err(StorageError::WouldBlock)
+        ));
+        assert!(
+            crate::reads_may_wait(),
+            "the restriction ends with the call"
+        );
+        // A read that may wait reads the block and leaves it in the cache.
+        assert_eq!(e.get(b"on-disk", strong).expect("get"), Some(b"v".to_vec()));
+        let cached = crate::cached_reads_only(|| e.get(b"on-disk", strong));
+        assert_eq!(cached.expect("cached"), Some(b"v".to_vec()));
+        let page = crate::cached_reads_only(|| e.scan(&scan)).expect("cached scan");
+        assert_eq!(page.entries.len(), 1);
+        // Fresh writes are in the memtable; absent keys are ruled out by the
+        // in-memory bloom filter.
+        put(&e, b"in-memory");
+        let fresh = crate::cached_reads_only(|| e.get(b"in-memory", strong));
+        assert_eq!(fresh.expect("memtable"), Some(b"v".to_vec()));
+        let absent = crate::cached_reads_only(|| e.get(b"absent", strong));
+        assert_eq!(absent.expect("bloom"), None);
     }
 
     #[test]

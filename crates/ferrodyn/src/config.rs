@@ -18,6 +18,12 @@ pub const DEFAULT_DATA_DIR: &str = "./ferrodyn-data";
 pub const DEFAULT_REGION: &str = "us-east-1";
 /// The default account, as DynamoDB Local uses.
 pub const DEFAULT_ACCOUNT_ID: &str = "000000000000";
+/// The default block cache takes this fraction (1/N) of the memory the
+/// server may use: reads it serves cost no decompression and no system
+/// call, and it fills only as data is read.
+pub const DEFAULT_CACHE_MEMORY_DIVISOR: u64 = 4;
+/// The block cache when the machine's memory cannot be read.
+pub const FALLBACK_CACHE_MB: u64 = 256;
 
 /// `ferrodyn serve` flags.
 #[derive(Debug, Args, Default)]
@@ -34,6 +40,10 @@ pub struct ServeArgs {
     /// Keep everything in memory; nothing touches disk.
     #[arg(long, env = "FERRODYN_IN_MEMORY")]
     pub in_memory: bool,
+    /// Block cache of the durable store, in MiB (default: a quarter of the
+    /// memory the server may use, taken only as data is read).
+    #[arg(long, env = "FERRODYN_CACHE_MB")]
+    pub cache_mb: Option<u64>,
     /// Default region (used for ARNs when a signature names none).
     #[arg(long, env = "FERRODYN_REGION")]
     pub region: Option<String>,
@@ -68,6 +78,7 @@ pub struct FileConfig {
     port: Option<u16>,
     data_dir: Option<PathBuf>,
     in_memory: Option<bool>,
+    cache_mb: Option<u64>,
     region: Option<String>,
     account_id: Option<String>,
     log: Option<String>,
@@ -84,6 +95,8 @@ pub struct Settings {
     pub port: u16,
     /// Data directory, or `None` for in-memory.
     pub data_dir: Option<PathBuf>,
+    /// Block cache of the durable store, in bytes.
+    pub cache_bytes: u64,
     /// Default region.
     pub region: String,
     /// Default account.
@@ -131,6 +144,28 @@ fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
     })
 }
 
+/// A quarter of the memory this process may use: the machine's, or its
+/// cgroup's limit when lower (in a container).
+fn default_cache_bytes() -> u64 {
+    let machine = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|text| parse_meminfo_total(&text));
+    let cgroup = std::fs::read_to_string("/sys/fs/cgroup/memory.max")
+        .ok()
+        .and_then(|text| text.trim().parse::<u64>().ok());
+    match machine.into_iter().chain(cgroup).min() {
+        Some(bytes) => bytes / DEFAULT_CACHE_MEMORY_DIVISOR,
+        None => FALLBACK_CACHE_MB << 20,
+    }
+}
+
+/// `MemTotal` of /proc/meminfo, in bytes.
+fn parse_meminfo_total(meminfo: &str) -> Option<u64> {
+    let line = meminfo.lines().find(|l| l.starts_with("MemTotal:"))?;
+    let kib = line.split_whitespace().nth(1)?.parse::<u64>().ok()?;
+    kib.checked_mul(1024)
+}
+
 impl Settings {
     /// Merges flags, environment and file over the defaults.
     pub fn resolve(args: ServeArgs) -> Result<Settings, ConfigError> {
@@ -150,6 +185,10 @@ impl Settings {
                     .or(file.data_dir)
                     .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR))
             }),
+            cache_bytes: args
+                .cache_mb
+                .or(file.cache_mb)
+                .map_or_else(default_cache_bytes, |mb| mb.saturating_mul(1 << 20)),
             region: args
                 .region
                 .or(file.region)
@@ -211,5 +250,20 @@ mod tests {
         assert_eq!(s.port, 9100, "flags win over the file");
         assert_eq!(s.region, "eu-west-1");
         assert_eq!(s.credentials.len(), 1);
+    }
+
+    #[test]
+    fn cache_size() {
+        let meminfo = "MemTotal:       24684000 kB\nMemFree:        23342000 kB\n";
+        assert_eq!(parse_meminfo_total(meminfo), Some(24_684_000 * 1024));
+        assert_eq!(parse_meminfo_total("MemFree: 1 kB\n"), None);
+        let s = Settings::resolve(ServeArgs::default()).expect("defaults are valid");
+        assert!(s.cache_bytes > 0);
+        let args = ServeArgs {
+            cache_mb: Some(64),
+            ..ServeArgs::default()
+        };
+        let s = Settings::resolve(args).expect("valid");
+        assert_eq!(s.cache_bytes, 64 << 20);
     }
 }

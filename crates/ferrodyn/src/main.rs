@@ -18,7 +18,7 @@ use ferrodyn_core::Database;
 use ferrodyn_core::clock::SystemClock;
 use ferrodyn_storage::Engine;
 use ferrodyn_storage::memory::MemoryEngine;
-use ferrodyn_storage::rocks::{RocksEngine, Sync};
+use ferrodyn_storage::rocks::{RocksConfig, RocksEngine, Sync};
 use tracing_subscriber::EnvFilter;
 
 use crate::config::{ServeArgs, Settings};
@@ -79,7 +79,13 @@ fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         .init();
 
     let engine: Arc<dyn Engine> = match &settings.data_dir {
-        Some(dir) => Arc::new(RocksEngine::open(dir, Sync::Always)?),
+        Some(dir) => Arc::new(RocksEngine::open_with(
+            dir,
+            RocksConfig {
+                sync: Sync::Always,
+                block_cache_bytes: usize::try_from(settings.cache_bytes).unwrap_or(usize::MAX),
+            },
+        )?),
         None => Arc::new(MemoryEngine::new()),
     };
     let db = Arc::new(Database::open(engine, Arc::new(SystemClock))?);
