@@ -30,6 +30,7 @@
 pub mod ceiling;
 mod conn;
 mod cpu;
+pub mod engine;
 pub mod error;
 pub mod report;
 mod run;
@@ -79,6 +80,9 @@ pub enum BenchCommand {
     /// with `{}`, to measure what the generator and the HTTP stack alone
     /// can do.
     Ceiling(CeilingArgs),
+    /// Measure the durable storage engine alone: writer threads committing
+    /// one durable 1 KB put each, the rate durable PutItem is compared with.
+    Engine(engine::EngineArgs),
 }
 
 /// `ferrodyn bench ceiling` flags.
@@ -363,6 +367,7 @@ pub fn partitions(items: u64) -> u64 {
 pub fn run(args: BenchArgs) -> Result<(), BenchError> {
     match args.command {
         Some(BenchCommand::Ceiling(c)) => run_ceiling(c),
+        Some(BenchCommand::Engine(e)) => engine::run(&e),
         None => {
             let format = args.load.format;
             let config = Config::from_args(args.load)?;
