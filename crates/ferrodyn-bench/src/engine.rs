@@ -21,6 +21,8 @@ use crate::sample::Rng;
 
 /// Bytes of each committed key.
 const KEY_BYTES: usize = 16;
+/// The longest commit latency recorded exactly, in microseconds (a minute).
+const LATENCY_US_MAX: u64 = 60_000_000;
 /// Writer threads at most.
 pub const WRITERS_MAX: usize = 1024;
 
@@ -95,7 +97,7 @@ pub fn measure(args: &EngineArgs) -> Result<serde_json::Value, BenchError> {
             let value = vec![b'v'; args.value_size];
             std::thread::spawn(move || {
                 let mut rng = Rng::new(0x5eed ^ w as u64);
-                let mut latency = Histogram::<u64>::new(3).ok();
+                let mut latency = Histogram::<u64>::new_with_bounds(1, LATENCY_US_MAX, 3).ok();
                 let mut committed = 0u64;
                 while !stop.load(Ordering::Relaxed) {
                     let mut key = Vec::with_capacity(KEY_BYTES);
