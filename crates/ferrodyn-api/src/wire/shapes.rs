@@ -30,14 +30,15 @@ pub const VALIDATION_ERRORS_MAX: usize = 10;
 /// deeper input is left to the attribute-value conversion, which rejects it.
 const CHECK_DEPTH_MAX: usize = 64;
 
+/// The model as `shapes.json` writes it: shapes refer to each other by name.
 #[derive(Debug, Deserialize)]
-struct Model {
+struct RawModel {
     operations: HashMap<String, String>,
-    shapes: HashMap<String, Shape>,
+    shapes: HashMap<String, RawShape>,
 }
 
 #[derive(Debug, Deserialize)]
-struct Shape {
+struct RawShape {
     #[serde(rename = "type")]
     kind: String,
     #[serde(default)]
@@ -50,14 +51,120 @@ struct Shape {
     #[serde(rename = "enum")]
     enum_values: Option<Vec<String>>,
     member: Option<String>,
-
     value: Option<String>,
+}
+
+/// The model with every reference resolved to an index at load time, so
+/// that checking a request hashes no names.
+#[derive(Debug)]
+struct Model {
+    /// Operation name -> index of its input shape.
+    operations: HashMap<String, usize>,
+    shapes: Vec<Shape>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    String,
+    Boolean,
+    Integer,
+    Long,
+    Double,
+    Timestamp,
+    Blob,
+    List,
+    Map,
+    Structure,
+    /// A type the checker does not look into.
+    Other,
+}
+
+#[derive(Debug)]
+struct Shape {
+    kind: Kind,
+    members: Vec<Member>,
+    min: Option<f64>,
+    max: Option<f64>,
+    pattern: Option<String>,
+    enum_values: Option<Vec<String>>,
+    /// A list's item shape.
+    member: Option<usize>,
+    /// A map's value shape.
+    value: Option<usize>,
+}
+
+#[derive(Debug)]
+struct Member {
+    name: String,
+    /// The member's shape; `None` if the model does not define it.
+    shape: Option<usize>,
+    required: bool,
+    /// Whether the service checks it itself ([`SERVICE_CHECKED_SHAPES`]).
+    service_checked: bool,
+}
+
+impl Model {
+    fn resolve(raw: RawModel) -> Model {
+        let mut names: Vec<&String> = raw.shapes.keys().collect();
+        names.sort();
+        let index: HashMap<&str, usize> = names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| (name.as_str(), i))
+            .collect();
+        let id = |name: &str| index.get(name).copied();
+        let shapes = names
+            .iter()
+            .map(|name| {
+                let raw = &raw.shapes[*name];
+                Shape {
+                    kind: match raw.kind.as_str() {
+                        "string" => Kind::String,
+                        "boolean" => Kind::Boolean,
+                        "integer" => Kind::Integer,
+                        "long" => Kind::Long,
+                        "double" => Kind::Double,
+                        "timestamp" => Kind::Timestamp,
+                        "blob" => Kind::Blob,
+                        "list" => Kind::List,
+                        "map" => Kind::Map,
+                        "structure" => Kind::Structure,
+                        _ => Kind::Other,
+                    },
+                    members: raw
+                        .members
+                        .iter()
+                        .map(|(member, shape)| Member {
+                            name: member.clone(),
+                            shape: id(shape),
+                            required: raw.required.contains(member),
+                            service_checked: SERVICE_CHECKED_SHAPES.contains(&shape.as_str()),
+                        })
+                        .collect(),
+                    min: raw.min,
+                    max: raw.max,
+                    pattern: raw.pattern.clone(),
+                    enum_values: raw.enum_values.clone(),
+                    member: raw.member.as_deref().and_then(id),
+                    value: raw.value.as_deref().and_then(id),
+                }
+            })
+            .collect();
+        let operations = raw
+            .operations
+            .iter()
+            .filter_map(|(op, shape)| Some((op.clone(), id(shape)?)))
+            .collect();
+        Model { operations, shapes }
+    }
 }
 
 static MODEL: LazyLock<Option<Model>> = LazyLock::new(|| {
     // The file is part of the binary; a parse failure is a build defect that
     // the unit tests catch, so here it only degrades to "no validation".
-    serde_json::from_str(include_str!("shapes.json")).ok()
+    serde_json::from_str(include_str!("shapes.json"))
+        .ok()
+        .map(Model::resolve)
 });
 
 /// Whether DynamoDB's model has an operation of this name.
@@ -72,10 +179,7 @@ pub fn check_request(operation: &str, body: &Value) -> Result<(), ApiError> {
     let Some(model) = MODEL.as_ref() else {
         return Err(ApiError::Internal("service model failed to load".into()));
     };
-    let Some(shape_name) = model.operations.get(operation) else {
-        return Ok(());
-    };
-    let Some(shape) = model.shapes.get(shape_name) else {
+    let Some(shape) = model.operations.get(operation).map(|&i| &model.shapes[i]) else {
         return Ok(());
     };
     check_types(model, shape, body, 0)?;
@@ -129,8 +233,8 @@ fn check_types(model: &Model, shape: &Shape, v: &Value, depth: usize) -> Result<
         )),
         _ => None,
     };
-    match shape.kind.as_str() {
-        "string" => match v {
+    match shape.kind {
+        Kind::String => match v {
             Value::Bool(_) => Err(serialization(
                 "class java.lang.Boolean can not be converted to an String",
             )),
@@ -139,7 +243,7 @@ fn check_types(model: &Model, shape: &Shape, v: &Value, depth: usize) -> Result<
             )),
             other => structure_or_list(other).map_or(Ok(()), Err),
         },
-        "boolean" => match v {
+        Kind::Boolean => match v {
             Value::Number(_) => Err(serialization(
                 "class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to an Boolean",
             )),
@@ -149,10 +253,10 @@ fn check_types(model: &Model, shape: &Shape, v: &Value, depth: usize) -> Result<
             ))),
             other => structure_or_list(other).map_or(Ok(()), Err),
         },
-        "integer" | "long" | "double" => {
-            let java = match shape.kind.as_str() {
-                "integer" => "Integer",
-                "long" => "Long",
+        Kind::Integer | Kind::Long | Kind::Double => {
+            let java = match shape.kind {
+                Kind::Integer => "Integer",
+                Kind::Long => "Long",
                 _ => "Double",
             };
             match v {
@@ -165,7 +269,7 @@ fn check_types(model: &Model, shape: &Shape, v: &Value, depth: usize) -> Result<
                 other => structure_or_list(other).map_or(Ok(()), Err),
             }
         }
-        "timestamp" => match v {
+        Kind::Timestamp => match v {
             Value::Bool(_) => Err(serialization(
                 "class java.lang.Boolean can not be converted to milliseconds since epoch",
             )),
@@ -174,7 +278,7 @@ fn check_types(model: &Model, shape: &Shape, v: &Value, depth: usize) -> Result<
             )),
             other => structure_or_list(other).map_or(Ok(()), Err),
         },
-        "blob" => match v {
+        Kind::Blob => match v {
             Value::Bool(_) => Err(serialization(
                 "class java.lang.Boolean can not be converted to a Blob",
             )),
@@ -184,9 +288,9 @@ fn check_types(model: &Model, shape: &Shape, v: &Value, depth: usize) -> Result<
             Value::String(s) => super::value::check_base64(s).map_err(serialization),
             other => structure_or_list(other).map_or(Ok(()), Err),
         },
-        "list" => match v {
+        Kind::List => match v {
             Value::Array(items) => {
-                let Some(member) = shape.member.as_ref().and_then(|m| model.shapes.get(m)) else {
+                let Some(member) = shape.member.map(|m| &model.shapes[m]) else {
                     return Ok(());
                 };
                 items
@@ -198,10 +302,9 @@ fn check_types(model: &Model, shape: &Shape, v: &Value, depth: usize) -> Result<
             )),
             _ => Err(serialization("Expected list or null")),
         },
-        "map" => match v {
+        Kind::Map => match v {
             Value::Object(map) => {
-                let Some(value_shape) = shape.value.as_ref().and_then(|m| model.shapes.get(m))
-                else {
+                let Some(value_shape) = shape.value.map(|m| &model.shapes[m]) else {
                     return Ok(());
                 };
                 map.values()
@@ -210,12 +313,11 @@ fn check_types(model: &Model, shape: &Shape, v: &Value, depth: usize) -> Result<
             Value::Array(_) => Err(serialization("Start of list found where not expected")),
             _ => Err(serialization("Expected map or null")),
         },
-        "structure" => match v {
+        Kind::Structure => match v {
             Value::Object(map) => {
-                for (name, member_shape) in &shape.members {
-                    if let (Some(value), Some(s)) = (map.get(name), model.shapes.get(member_shape))
-                    {
-                        check_types(model, s, value, depth + 1)?;
+                for member in &shape.members {
+                    if let (Some(value), Some(s)) = (map.get(&member.name), member.shape) {
+                        check_types(model, &model.shapes[s], value, depth + 1)?;
                     }
                 }
                 Ok(())
@@ -223,7 +325,7 @@ fn check_types(model: &Model, shape: &Shape, v: &Value, depth: usize) -> Result<
             Value::Array(_) => Err(serialization("Start of list found where not expected")),
             _ => Err(serialization("Expected null")),
         },
-        _ => Ok(()),
+        Kind::Other => Ok(()),
     }
 }
 
@@ -239,7 +341,7 @@ fn lower_first(s: &str) -> String {
 fn value_str(shape: &Shape, v: &Value) -> String {
     match v {
         Value::Null => "null".to_owned(),
-        Value::String(s) if shape.kind == "blob" => {
+        Value::String(s) if shape.kind == Kind::Blob => {
             let len = super::value::decode_base64(s).map_or(0, |b| b.len());
             format!("'java.nio.HeapByteBuffer[pos=0 lim={len} cap={len}]'")
         }
@@ -252,7 +354,7 @@ fn value_str(shape: &Shape, v: &Value) -> String {
 
 fn length_of(shape: &Shape, v: &Value) -> Option<usize> {
     match v {
-        Value::String(s) if shape.kind == "blob" => {
+        Value::String(s) if shape.kind == Kind::Blob => {
             super::value::decode_base64(s).ok().map(|b| b.len())
         }
         Value::String(s) => Some(s.chars().count()),
@@ -349,20 +451,20 @@ fn check_constraints(
     if depth > CHECK_DEPTH_MAX {
         return;
     }
-    match shape.kind.as_str() {
-        "structure" => {
+    match shape.kind {
+        Kind::Structure => {
             let Value::Object(map) = v else { return };
-            for (name, member_shape) in &shape.members {
-                let Some(s) = model.shapes.get(member_shape) else {
+            for member in &shape.members {
+                let Some(s) = member.shape.map(|s| &model.shapes[s]) else {
                     continue;
                 };
-                if SERVICE_CHECKED_SHAPES.contains(&member_shape.as_str()) {
+                if member.service_checked {
                     continue;
                 }
-                let sub = ConstraintPath::Member(path, name);
-                match map.get(name) {
+                let sub = ConstraintPath::Member(path, &member.name);
+                match map.get(&member.name) {
                     None | Some(Value::Null) => {
-                        if shape.required.contains(name) {
+                        if member.required {
                             push(errors, s, &Value::Null, &sub, "Member must not be null");
                         }
                     }
@@ -370,10 +472,9 @@ fn check_constraints(
                 }
             }
         }
-        "list" => {
+        Kind::List => {
             check_scalar(shape, v, path, errors);
-            if let (Value::Array(items), Some(member)) =
-                (v, shape.member.as_ref().and_then(|m| model.shapes.get(m)))
+            if let (Value::Array(items), Some(member)) = (v, shape.member.map(|m| &model.shapes[m]))
             {
                 for (i, item) in items.iter().enumerate() {
                     let sub = ConstraintPath::Item(path, i + 1);
@@ -381,11 +482,9 @@ fn check_constraints(
                 }
             }
         }
-        "map" => {
+        Kind::Map => {
             check_scalar(shape, v, path, errors);
-            if let (Value::Object(map), Some(vs)) =
-                (v, shape.value.as_ref().and_then(|m| model.shapes.get(m)))
-            {
+            if let (Value::Object(map), Some(vs)) = (v, shape.value.map(|m| &model.shapes[m])) {
                 for (k, item) in map {
                     let sub = ConstraintPath::MapValue(path, k);
                     check_constraints(model, vs, item, &sub, errors, depth + 1);
@@ -426,7 +525,7 @@ fn check_scalar(shape: &Shape, v: &Value, path: &ConstraintPath, errors: &mut Ve
         );
         push(errors, shape, v, path, &msg);
     }
-    if matches!(shape.kind.as_str(), "integer" | "long" | "double") {
+    if matches!(shape.kind, Kind::Integer | Kind::Long | Kind::Double) {
         if let Some(n) = v.as_f64() {
             if let Some(min) = shape.min
                 && n < min
