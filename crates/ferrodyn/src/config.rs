@@ -18,12 +18,15 @@ pub const DEFAULT_DATA_DIR: &str = "./ferrodyn-data";
 pub const DEFAULT_REGION: &str = "us-east-1";
 /// The default account, as DynamoDB Local uses.
 pub const DEFAULT_ACCOUNT_ID: &str = "000000000000";
-/// The default block cache takes this fraction (1/N) of the memory the
-/// server may use: reads it serves cost no decompression and no system
-/// call, and it fills only as data is read.
+/// The default block cache, in MiB. Blocks of files that compactions have
+/// replaced stay in the cache until newer ones push them out, so under
+/// steady writes the cache grows to its capacity even when the data is
+/// small: the default is kept modest, and a server for a large table is
+/// given more with `--cache-mb` (a quarter of the machine's memory keeps a
+/// 10-million-item table in memory; BENCHMARKS.md).
+pub const DEFAULT_CACHE_MB: u64 = 256;
+/// Nor more than this fraction (1/N) of the memory the server may use.
 pub const DEFAULT_CACHE_MEMORY_DIVISOR: u64 = 4;
-/// The block cache when the machine's memory cannot be read.
-pub const FALLBACK_CACHE_MB: u64 = 256;
 
 /// `ferrodyn serve` flags.
 #[derive(Debug, Args, Default)]
@@ -40,8 +43,8 @@ pub struct ServeArgs {
     /// Keep everything in memory; nothing touches disk.
     #[arg(long, env = "FERRODYN_IN_MEMORY")]
     pub in_memory: bool,
-    /// Block cache of the durable store, in MiB (default: a quarter of the
-    /// memory the server may use, taken only as data is read).
+    /// Block cache of the durable store, in MiB (default 256, or a quarter
+    /// of the memory the server may use if that is less).
     #[arg(long, env = "FERRODYN_CACHE_MB")]
     pub cache_mb: Option<u64>,
     /// Default region (used for ARNs when a signature names none).
@@ -144,8 +147,8 @@ fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
     })
 }
 
-/// A quarter of the memory this process may use: the machine's, or its
-/// cgroup's limit when lower (in a container).
+/// [`DEFAULT_CACHE_MB`], or a quarter of the memory this process may use
+/// (the machine's, or its cgroup's limit when lower) if that is less.
 fn default_cache_bytes() -> u64 {
     let machine = std::fs::read_to_string("/proc/meminfo")
         .ok()
@@ -153,10 +156,12 @@ fn default_cache_bytes() -> u64 {
     let cgroup = std::fs::read_to_string("/sys/fs/cgroup/memory.max")
         .ok()
         .and_then(|text| text.trim().parse::<u64>().ok());
-    match machine.into_iter().chain(cgroup).min() {
-        Some(bytes) => bytes / DEFAULT_CACHE_MEMORY_DIVISOR,
-        None => FALLBACK_CACHE_MB << 20,
-    }
+    let quarter = machine
+        .into_iter()
+        .chain(cgroup)
+        .min()
+        .map(|bytes| bytes / DEFAULT_CACHE_MEMORY_DIVISOR);
+    quarter.map_or(DEFAULT_CACHE_MB << 20, |q| q.min(DEFAULT_CACHE_MB << 20))
 }
 
 /// `MemTotal` of /proc/meminfo, in bytes.
@@ -258,7 +263,7 @@ mod tests {
         assert_eq!(parse_meminfo_total(meminfo), Some(24_684_000 * 1024));
         assert_eq!(parse_meminfo_total("MemFree: 1 kB\n"), None);
         let s = Settings::resolve(ServeArgs::default()).expect("defaults are valid");
-        assert!(s.cache_bytes > 0);
+        assert!(s.cache_bytes > 0 && s.cache_bytes <= DEFAULT_CACHE_MB << 20);
         let args = ServeArgs {
             cache_mb: Some(64),
             ..ServeArgs::default()
