@@ -99,6 +99,53 @@ pub async fn with_connection<R>(
     Ok(work.await)
 }
 
+/// A connection for set-up requests (table creation, preloading) that opens
+/// a new one when the server has closed the last, as servers that answer
+/// every request with `Connection: close` do (moto's). A request is only
+/// ever sent once: the connection is replaced before sending, never after.
+/// Its connection is driven by a task of its own, which set-up can afford.
+#[derive(Debug)]
+pub struct Reconnecting<'a> {
+    endpoint: &'a Endpoint,
+    sender: Option<Sender>,
+}
+
+impl<'a> Reconnecting<'a> {
+    /// No connection yet: the first [`Reconnecting::call`] opens one.
+    pub fn new(endpoint: &'a Endpoint) -> Reconnecting<'a> {
+        Reconnecting {
+            endpoint,
+            sender: None,
+        }
+    }
+
+    /// Sends `req` on the open connection if the server keeps it, else on a
+    /// new one, and reads the whole response.
+    pub async fn call(
+        &mut self,
+        req: Request<Full<Bytes>>,
+    ) -> Result<(StatusCode, Bytes), TransportError> {
+        if let Some(sender) = self.sender.as_mut()
+            && sender.ready().await.is_ok()
+        {
+            return call(sender, req).await;
+        }
+        self.sender = None;
+        let stream = TcpStream::connect(self.endpoint.addr)
+            .await
+            .map_err(TransportError::Connect)?;
+        stream.set_nodelay(true)?;
+        let (sender, conn) = hyper::client::conn::http1::Builder::new()
+            .handshake::<_, Full<Bytes>>(TokioIo::new(stream))
+            .await?;
+        tokio::spawn(async move {
+            // Its end shows as the next request's error, or a reconnection.
+            let _ = conn.await;
+        });
+        call(self.sender.insert(sender), req).await
+    }
+}
+
 /// Sends `req` on `sender` and reads the whole response.
 pub async fn call(
     sender: &mut Sender,
@@ -274,6 +321,61 @@ mod tests {
                 (first..first + ARENA_BYTES).contains(&at),
                 "a new buffer at {at:#x}, first {first:#x}"
             );
+        }
+    }
+
+    /// A server that closes every connection after one answer, as moto's
+    /// does; serves until the test ends.
+    async fn closing_server() -> Endpoint {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
+                tokio::spawn(
+                    hyper::server::conn::http1::Builder::new()
+                        .keep_alive(false)
+                        .serve_connection(
+                            TokioIo::new(stream),
+                            hyper::service::service_fn(|_req| async {
+                                Ok::<_, std::convert::Infallible>(hyper::Response::new(
+                                    Full::new(Bytes::from_static(b"{}")),
+                                ))
+                            }),
+                        ),
+                );
+            }
+        });
+        Endpoint::parse(&format!("http://{addr}")).expect("endpoint")
+    }
+
+    fn request(endpoint: &Endpoint) -> Request<Full<Bytes>> {
+        Request::post(format!("{}/", endpoint.url))
+            .header(HOST, endpoint.host.as_str())
+            .body(Full::new(Bytes::from_static(b"{}")))
+            .expect("request")
+    }
+
+    #[tokio::test]
+    async fn set_up_requests_survive_servers_that_close_every_connection() {
+        let endpoint = closing_server().await;
+        // One connection is good for one request only...
+        let second = with_connection(&endpoint, async |sender| {
+            call(sender, request(&endpoint)).await.expect("first");
+            call(sender, request(&endpoint)).await
+        })
+        .await
+        .expect("connects");
+        assert!(second.is_err(), "the server closed the connection");
+        // ...so set-up opens another for each.
+        let mut conn = Reconnecting::new(&endpoint);
+        for _ in 0..3 {
+            let (status, body) = conn.call(request(&endpoint)).await.expect("answered");
+            assert_eq!((status, &body[..]), (StatusCode::OK, &b"{}"[..]));
         }
     }
 }

@@ -17,7 +17,7 @@ use bytes::{BufMut, Bytes, BytesMut};
 use tokio::task::JoinSet;
 
 use crate::Config;
-use crate::conn::{Requests, Sender, call, error_of, with_connection};
+use crate::conn::{Reconnecting, Requests, error_of};
 use crate::error::{BenchError, TransportError};
 use crate::run::Context;
 use crate::sample::Rng;
@@ -45,52 +45,50 @@ pub async fn create_table(
 ) -> Result<(), BenchError> {
     let mut requests = Requests::new(&ctx.endpoint, signer.clone())?;
     let bodies = &ctx.bodies;
-    with_connection(&ctx.endpoint, async |s| -> Result<(), BenchError> {
-        let req = requests.build(Op::CreateTable, 512, |b| bodies.create_table(b))?;
-        let (status, body) = call(s, req).await?;
+    let s = &mut Reconnecting::new(&ctx.endpoint);
+    let req = requests.build(Op::CreateTable, 512, |b| bodies.create_table(b))?;
+    let (status, body) = s.call(req).await?;
+    if !status.is_success() {
+        let (error_type, message) = error_of(status, &body);
+        if error_type != "ResourceInUseException" {
+            return Err(setup_error(Op::CreateTable, (error_type, message)));
+        }
+        if progress {
+            eprintln!("table exists; using it");
+        }
+    }
+    let started = Instant::now();
+    loop {
+        let req = requests.build(Op::DescribeTable, 256, |b| bodies.describe_table(b))?;
+        let (status, body) = s.call(req).await?;
         if !status.is_success() {
-            let (error_type, message) = error_of(status, &body);
-            if error_type != "ResourceInUseException" {
-                return Err(setup_error(Op::CreateTable, (error_type, message)));
-            }
-            if progress {
-                eprintln!("table exists; using it");
+            return Err(setup_error(Op::DescribeTable, error_of(status, &body)));
+        }
+        let described: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+        match described
+            .pointer("/Table/TableStatus")
+            .and_then(|v| v.as_str())
+        {
+            Some("ACTIVE") => return Ok(()),
+            Some(_) => {}
+            None => {
+                return Err(setup_error(
+                    Op::DescribeTable,
+                    (
+                        "HTTP 200".to_owned(),
+                        "no Table.TableStatus in the answer".to_owned(),
+                    ),
+                ));
             }
         }
-        let started = Instant::now();
-        loop {
-            let req = requests.build(Op::DescribeTable, 256, |b| bodies.describe_table(b))?;
-            let (status, body) = call(s, req).await?;
-            if !status.is_success() {
-                return Err(setup_error(Op::DescribeTable, error_of(status, &body)));
-            }
-            let described: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
-            match described
-                .pointer("/Table/TableStatus")
-                .and_then(|v| v.as_str())
-            {
-                Some("ACTIVE") => return Ok(()),
-                Some(_) => {}
-                None => {
-                    return Err(setup_error(
-                        Op::DescribeTable,
-                        (
-                            "HTTP 200".to_owned(),
-                            "no Table.TableStatus in the answer".to_owned(),
-                        ),
-                    ));
-                }
-            }
-            if started.elapsed() > Duration::from_secs(TABLE_ACTIVE_WAIT_SECS_MAX) {
-                return Err(BenchError::TableNotActive {
-                    table: bodies.table().to_owned(),
-                    waited_secs: TABLE_ACTIVE_WAIT_SECS_MAX,
-                });
-            }
-            tokio::time::sleep(Duration::from_millis(TABLE_POLL_INTERVAL_MS)).await;
+        if started.elapsed() > Duration::from_secs(TABLE_ACTIVE_WAIT_SECS_MAX) {
+            return Err(BenchError::TableNotActive {
+                table: bodies.table().to_owned(),
+                waited_secs: TABLE_ACTIVE_WAIT_SECS_MAX,
+            });
         }
-    })
-    .await?
+        tokio::time::sleep(Duration::from_millis(TABLE_POLL_INTERVAL_MS)).await;
+    }
 }
 
 /// What the preloading connections share.
@@ -178,39 +176,37 @@ pub async fn preload(
 /// One preloading connection: takes batches until none are left.
 async fn load(loader: Arc<Loader>, mut requests: Requests, mut rng: Rng) -> Result<(), BenchError> {
     let ctx = Arc::clone(&loader.ctx);
-    with_connection(&ctx.endpoint, async |s| -> Result<(), BenchError> {
-        loop {
-            let batch = loader.next_batch.fetch_add(1, Ordering::Relaxed);
-            let first = batch.saturating_mul(BATCH_WRITE_ITEMS_MAX);
-            if first >= loader.items {
-                return Ok(());
-            }
-            let end = (first + BATCH_WRITE_ITEMS_MAX).min(loader.items);
-            if !loader.use_put.load(Ordering::Relaxed)
-                && write_batch(s, &mut requests, &ctx, first, end, &mut rng).await?
-            {
-                loader.loaded.fetch_add(end - first, Ordering::Relaxed);
-                continue;
-            }
-            loader.use_put.store(true, Ordering::Relaxed);
-            for item in first..end {
-                let hint = ctx.bodies.item_body_len_max();
-                let sent = send(s, &mut requests, Op::PutItem, hint, |b| {
-                    ctx.bodies.put(b, item, &mut rng);
-                })
-                .await?;
-                sent.map_err(|refusal| setup_error(Op::PutItem, refusal))?;
-                loader.loaded.fetch_add(1, Ordering::Relaxed);
-            }
+    let s = &mut Reconnecting::new(&ctx.endpoint);
+    loop {
+        let batch = loader.next_batch.fetch_add(1, Ordering::Relaxed);
+        let first = batch.saturating_mul(BATCH_WRITE_ITEMS_MAX);
+        if first >= loader.items {
+            return Ok(());
         }
-    })
-    .await?
+        let end = (first + BATCH_WRITE_ITEMS_MAX).min(loader.items);
+        if !loader.use_put.load(Ordering::Relaxed)
+            && write_batch(s, &mut requests, &ctx, first, end, &mut rng).await?
+        {
+            loader.loaded.fetch_add(end - first, Ordering::Relaxed);
+            continue;
+        }
+        loader.use_put.store(true, Ordering::Relaxed);
+        for item in first..end {
+            let hint = ctx.bodies.item_body_len_max();
+            let sent = send(s, &mut requests, Op::PutItem, hint, |b| {
+                ctx.bodies.put(b, item, &mut rng);
+            })
+            .await?;
+            sent.map_err(|refusal| setup_error(Op::PutItem, refusal))?;
+            loader.loaded.fetch_add(1, Ordering::Relaxed);
+        }
+    }
 }
 
 /// Writes items `first..end` with BatchWriteItem, resending unprocessed
 /// items; `false` if the server does not implement BatchWriteItem.
 async fn write_batch(
-    s: &mut Sender,
+    s: &mut Reconnecting<'_>,
     requests: &mut Requests,
     ctx: &Context,
     first: u64,
@@ -273,7 +269,7 @@ fn unprocessed_items(answer: &[u8]) -> Option<Vec<u8>> {
 /// Sends a request, retrying throttling and server errors with a growing
 /// delay; the body of a success, or the refusal.
 async fn send(
-    s: &mut Sender,
+    s: &mut Reconnecting<'_>,
     requests: &mut Requests,
     op: Op,
     hint: usize,
@@ -283,7 +279,7 @@ async fn send(
     let mut tries = 0;
     loop {
         let req = requests.build(op, hint, &mut fill)?;
-        let (status, body) = call(s, req).await?;
+        let (status, body) = s.call(req).await?;
         if status.is_success() {
             return Ok(Ok(body));
         }
