@@ -342,9 +342,9 @@ mod tests {
                         .serve_connection(
                             TokioIo::new(stream),
                             hyper::service::service_fn(|_req| async {
-                                Ok::<_, std::convert::Infallible>(hyper::Response::new(
-                                    Full::new(Bytes::from_static(b"{}")),
-                                ))
+                                Ok::<_, std::convert::Infallible>(hyper::Response::new(Full::new(
+                                    Bytes::from_static(b"{}"),
+                                )))
                             }),
                         ),
                 );
