@@ -300,10 +300,9 @@ impl Database {
 
     /// Adds one item's write to `batch`: the condition that the item is
     /// still `old_bytes`, the put or delete, its change record (tables with
-    /// a stream), the table's
-    /// counters, and the item's index entries and their counters. Every item
-    /// write (single, batch, transaction) is staged here, so what one write
-    /// carries, all do. Fails, staging nothing usable, if the new item does
+    /// a stream), the table's counters, and the item's index entries and
+    /// their counters. Every item write (single, batch, transaction) is
+    /// staged here, so what one write carries, all do. Fails, staging nothing usable, if the new item does
     /// not fit one of the table's indexes.
     pub(crate) fn stage_write(
         &self,

@@ -276,15 +276,7 @@ fn tables_without_a_stream_record_no_changes() {
     let db = open(Arc::clone(&engine));
     db.create_table(&ctx(), create_input("t", false))
         .expect("create");
-    db.put_item(
-        &ctx(),
-        PutItemInput {
-            table_name: "t".into(),
-            item: item(&[("pk", s("k"))]),
-            ..PutItemInput::default()
-        },
-    )
-    .expect("put");
+    put(&db, "t", key("k")).expect("put");
     assert!(engine.changes(0, 10).expect("feed").is_empty());
 }
 
