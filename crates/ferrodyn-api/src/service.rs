@@ -157,8 +157,11 @@ fn error_response(
 ) -> Response<Full<Bytes>> {
     let w = to_wire(e);
     match e {
-        ApiError::Core(ferrodyn_core::CoreError::Internal(detail)) | ApiError::Internal(detail) => {
+        ApiError::Core(CoreError::Internal(detail)) | ApiError::Internal(detail) => {
             tracing::error!(request_id, detail = %detail, "internal error");
+        }
+        ApiError::Core(e @ CoreError::WouldBlock) => {
+            tracing::error!(request_id, detail = %e, "internal error");
         }
         _ => tracing::debug!(request_id, error = w.type_name, "client error"),
     }

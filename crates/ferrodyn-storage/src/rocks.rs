@@ -85,8 +85,13 @@ fn read_err(e: rocksdb::Error) -> StorageError {
     }
 }
 
-/// The block cache when none is configured: RocksDB's own default.
-pub const DEFAULT_BLOCK_CACHE_BYTES: usize = 32 << 20;
+/// The block cache when none is configured. Blocks of files that
+/// compactions have replaced stay in the cache until newer ones push them
+/// out, so under steady writes the cache grows to its capacity even when
+/// the data is small: the default is kept modest, and a server for a large
+/// table is given more (BENCHMARKS.md: a quarter of the machine's memory
+/// keeps a 10-million-item table in memory).
+pub const DEFAULT_BLOCK_CACHE_BYTES: usize = 256 << 20;
 
 /// How a [`RocksEngine`] is opened.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -6,6 +6,7 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+use ferrodyn_storage::rocks::DEFAULT_BLOCK_CACHE_BYTES;
 use serde::Deserialize;
 
 /// DynamoDB Local's port, so existing setups work unchanged.
@@ -18,14 +19,9 @@ pub const DEFAULT_DATA_DIR: &str = "./ferrodyn-data";
 pub const DEFAULT_REGION: &str = "us-east-1";
 /// The default account, as DynamoDB Local uses.
 pub const DEFAULT_ACCOUNT_ID: &str = "000000000000";
-/// The default block cache, in MiB. Blocks of files that compactions have
-/// replaced stay in the cache until newer ones push them out, so under
-/// steady writes the cache grows to its capacity even when the data is
-/// small: the default is kept modest, and a server for a large table is
-/// given more with `--cache-mb` (a quarter of the machine's memory keeps a
-/// 10-million-item table in memory; BENCHMARKS.md).
-pub const DEFAULT_CACHE_MB: u64 = 256;
-/// Nor more than this fraction (1/N) of the memory the server may use.
+/// The default block cache is the storage engine's default
+/// ([`DEFAULT_BLOCK_CACHE_BYTES`]) but no more than this fraction (1/N) of
+/// the memory the server may use.
 pub const DEFAULT_CACHE_MEMORY_DIVISOR: u64 = 4;
 
 /// `ferrodyn serve` flags.
@@ -147,7 +143,7 @@ fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
     })
 }
 
-/// [`DEFAULT_CACHE_MB`], or a quarter of the memory this process may use
+/// [`DEFAULT_BLOCK_CACHE_BYTES`], or a quarter of the memory this process may use
 /// (the machine's, or its cgroup's limit when lower) if that is less.
 fn default_cache_bytes() -> u64 {
     let machine = std::fs::read_to_string("/proc/meminfo")
@@ -161,7 +157,8 @@ fn default_cache_bytes() -> u64 {
         .chain(cgroup)
         .min()
         .map(|bytes| bytes / DEFAULT_CACHE_MEMORY_DIVISOR);
-    quarter.map_or(DEFAULT_CACHE_MB << 20, |q| q.min(DEFAULT_CACHE_MB << 20))
+    let default = DEFAULT_BLOCK_CACHE_BYTES as u64;
+    quarter.map_or(default, |q| q.min(default))
 }
 
 /// `MemTotal` of /proc/meminfo, in bytes.
@@ -263,7 +260,7 @@ mod tests {
         assert_eq!(parse_meminfo_total(meminfo), Some(24_684_000 * 1024));
         assert_eq!(parse_meminfo_total("MemFree: 1 kB\n"), None);
         let s = Settings::resolve(ServeArgs::default()).expect("defaults are valid");
-        assert!(s.cache_bytes > 0 && s.cache_bytes <= DEFAULT_CACHE_MB << 20);
+        assert!(s.cache_bytes > 0 && s.cache_bytes <= DEFAULT_BLOCK_CACHE_BYTES as u64);
         let args = ServeArgs {
             cache_mb: Some(64),
             ..ServeArgs::default()
