@@ -14,12 +14,15 @@
 //! the uncompressed body, which boto3 and the AWS CLI verify).
 //!
 //! On durable storage no operation may make one of tokio's few workers wait
-//! for the disk. Writes run on tokio's blocking pool, so that many of them
-//! can wait on fsync at once and share it (group commit). Reads run inline
-//! limited to what storage holds in memory ([`cached_reads_only`]), which is
-//! the common case and costs no thread hand-off; a read that needs the disk
-//! gives up before touching it and runs again on the blocking pool, where
-//! many can wait on the disk at once.
+//! for the disk. Reads run inline limited to what storage holds in memory
+//! ([`cached_reads_only`]), which is the common case and costs no thread
+//! hand-off; a read that needs the disk gives up before touching it and
+//! runs again on the blocking pool, where many can wait on the disk at once.
+//! Single-item writes run inline the same way, with their durability
+//! deferred ([`deferred_durability`]): the commit is queued and the task
+//! awaits its fsync, shared with every other commit queued meanwhile, while
+//! the worker serves other requests. Other writes, which may commit more
+//! than once, run on the blocking pool.
 
 use std::convert::Infallible;
 use std::io::Read;
@@ -27,7 +30,7 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
-use ferrodyn_core::{CoreError, Database, cached_reads_only};
+use ferrodyn_core::{CoreError, Database, cached_reads_only, deferred_durability};
 use ferrodyn_model::limits::REQUEST_BODY_BYTES_MAX;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
@@ -37,7 +40,7 @@ use serde_json::Value;
 
 use crate::auth::Auth;
 use crate::error::{ApiError, to_wire};
-use crate::ops::{Call, dispatch, is_write};
+use crate::ops::{Call, dispatch, is_write, writes_one_item};
 use crate::sigv4::SignedRequest;
 use crate::wire::shapes;
 
@@ -369,6 +372,21 @@ async fn process(
     };
     let out = if !service.storage_waits {
         run()?
+    } else if writes_one_item(&operation) {
+        let (out, durable) = cached_reads_only(|| deferred_durability(&run));
+        match out {
+            // Nothing was committed (the commit is the operation's last
+            // use of storage): run it again where reads may wait.
+            Err(ApiError::Core(CoreError::WouldBlock)) if durable.is_empty() => {
+                on_blocking_pool(run).await??
+            }
+            out => {
+                // Acknowledged only once on disk; if the write failed, the
+                // answer is that failure, whatever the operation decided.
+                durable.await.map_err(CoreError::from)?;
+                out?
+            }
+        }
     } else if is_write(&operation) {
         on_blocking_pool(run).await??
     } else {

@@ -1,9 +1,11 @@
 //! `ferrodyn bench engine`: the durable storage engine alone, without
 //! HTTP, JSON or DynamoDB semantics. Writer threads commit one durable
-//! put each (a 1 KB value under a random 16-byte key, `sync = true`, the
-//! same commit call PutItem makes) as fast as the engine acknowledges them;
-//! RocksDB's group commit joins concurrent writers into one fsync. Its rate
-//! is what durable PutItem is compared with.
+//! put each (a 1 KB value under a random 16-byte key) as fast as the
+//! engine acknowledges them: through ferrodyn's storage layer (the same
+//! commit call PutItem makes, its commit queue joining concurrent commits
+//! into one fsync), or with `--raw` through RocksDB's own write path
+//! (`sync = true`; RocksDB's write groups join concurrent writers into one
+//! fsync). Their rates are what durable PutItem is compared with.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -27,7 +29,7 @@ const LATENCY_US_MAX: u64 = 60_000_000;
 pub const WRITERS_MAX: usize = 1024;
 
 /// `ferrodyn bench engine` flags.
-#[derive(Debug, Args)]
+#[derive(Clone, Debug, Args)]
 pub struct EngineArgs {
     /// Directory for the store; it must not exist and is removed at the
     /// end (default: a new directory under the system's temporary one).
@@ -45,6 +47,36 @@ pub struct EngineArgs {
     /// Commits before measuring, not counted.
     #[arg(long, default_value = "1s", value_parser = parse_duration)]
     pub warmup: Duration,
+    /// Write with RocksDB itself (its default options, `sync = true`)
+    /// instead of ferrodyn's storage layer.
+    #[arg(long)]
+    pub raw: bool,
+}
+
+/// One durable write of `value` under `key`; whether it succeeded.
+type Commit = Arc<dyn Fn(Vec<u8>, Vec<u8>) -> bool + Send + std::marker::Sync>;
+
+fn open(args: &EngineArgs, dir: &std::path::Path) -> Result<Commit, BenchError> {
+    let io = |e: String| BenchError::Io(std::io::Error::other(e));
+    if args.raw {
+        let mut opts = rocksdb::Options::default();
+        opts.create_if_missing(true);
+        let db = rocksdb::DB::open(&opts, dir).map_err(|e| io(e.into_string()))?;
+        let mut sync = rocksdb::WriteOptions::default();
+        sync.set_sync(true);
+        return Ok(Arc::new(move |key, value| {
+            db.put_opt(key, value, &sync).is_ok()
+        }));
+    }
+    let engine = RocksEngine::open(dir, Sync::Always).map_err(|e| io(e.to_string()))?;
+    Ok(Arc::new(move |key, value| {
+        engine
+            .commit(WriteBatch {
+                ops: vec![Op::Put { key, value }],
+                ..WriteBatch::default()
+            })
+            .is_ok()
+    }))
 }
 
 /// Removes the store's directory when the run ends, however it ends.
@@ -81,16 +113,13 @@ pub fn measure(args: &EngineArgs) -> Result<serde_json::Value, BenchError> {
         });
     }
     let _remove = RemoveOnDrop(dir.clone());
-    let engine = Arc::new(
-        RocksEngine::open(&dir, Sync::Always)
-            .map_err(|e| BenchError::Io(std::io::Error::other(e)))?,
-    );
+    let commit = open(args, &dir)?;
     let measuring = Arc::new(AtomicBool::new(false));
     let stop = Arc::new(AtomicBool::new(false));
     let failed = Arc::new(AtomicU64::new(0));
     let writers: Vec<_> = (0..args.writers)
         .map(|w| {
-            let engine = Arc::clone(&engine);
+            let commit = Arc::clone(&commit);
             let measuring = Arc::clone(&measuring);
             let stop = Arc::clone(&stop);
             let failed = Arc::clone(&failed);
@@ -103,15 +132,8 @@ pub fn measure(args: &EngineArgs) -> Result<serde_json::Value, BenchError> {
                     let mut key = Vec::with_capacity(KEY_BYTES);
                     key.extend_from_slice(&rng.next_u64().to_be_bytes());
                     key.extend_from_slice(&rng.next_u64().to_be_bytes());
-                    let batch = WriteBatch {
-                        ops: vec![Op::Put {
-                            key,
-                            value: value.clone(),
-                        }],
-                        ..WriteBatch::default()
-                    };
                     let start = Instant::now();
-                    let ok = engine.commit(batch).is_ok();
+                    let ok = commit(key, value.clone());
                     if !ok {
                         failed.fetch_add(1, Ordering::Relaxed);
                     }
@@ -152,7 +174,11 @@ pub fn measure(args: &EngineArgs) -> Result<serde_json::Value, BenchError> {
             "{failed} commits failed"
         ))));
     }
+    // Every writer has ended: the store closes here, before its directory
+    // is removed.
+    drop(commit);
     Ok(serde_json::json!({
+        "engine": if args.raw { "rocksdb" } else { "ferrodyn-storage" },
         "writers": args.writers,
         "value_size": args.value_size,
         "seconds": elapsed,
@@ -180,11 +206,20 @@ mod tests {
             value_size: 100,
             duration: Duration::from_millis(200),
             warmup: Duration::ZERO,
+            raw: false,
         };
-        let report = measure(&args).expect("runs");
-        assert!(report["commits"].as_u64().expect("commits") > 0);
-        assert_eq!(report["writers"], 2);
-        assert!(!dir.exists(), "the store is removed");
+        for raw in [false, true] {
+            let args = EngineArgs {
+                raw,
+                ..args.clone()
+            };
+            let report = measure(&args).expect("runs");
+            assert!(report["commits"].as_u64().expect("commits") > 0);
+            assert_eq!(report["writers"], 2);
+            let engine = if raw { "rocksdb" } else { "ferrodyn-storage" };
+            assert_eq!(report["engine"], engine);
+            assert!(!dir.exists(), "the store is removed");
+        }
         let args = EngineArgs { writers: 0, ..args };
         assert!(matches!(
             measure(&args),

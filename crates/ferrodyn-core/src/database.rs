@@ -254,7 +254,10 @@ impl Database {
                     transactions::ITEM_IN_TRANSACTION.into(),
                 ));
             }
-            let old_bytes = self.engine.get(&key, ReadConsistency::Strong)?;
+            // Decided against the latest accepted write to the item, even
+            // one not yet durable: the commit below is then queued behind
+            // it instead of failing its condition until that write lands.
+            let old_bytes = self.engine.get_for_write(&key)?;
             let old = match &old_bytes {
                 Some(b) => Some(decode_item(b).map_err(|e| CoreError::Internal(e.to_string()))?),
                 None => None,

@@ -47,9 +47,9 @@ impl Latches {
     }
 
     /// Locks the stripes of all `keys`, in stripe order.
-    pub fn lock<'a, I>(&'a self, keys: I) -> LatchGuard<'a>
+    pub fn lock<'k, I>(&self, keys: I) -> LatchGuard<'_>
     where
-        I: IntoIterator<Item = &'a [u8]>,
+        I: IntoIterator<Item = &'k [u8]>,
     {
         let mut idx: Vec<usize> = keys
             .into_iter()

@@ -27,12 +27,16 @@
 
 #![deny(missing_docs)]
 
+mod commit_queue;
+mod durability;
 mod latch;
 pub mod memory;
 pub mod rocks;
 
 #[cfg(test)]
 mod corpus;
+
+pub use durability::{Durability, deferred_durability};
 
 /// What a read may return.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -146,7 +150,7 @@ pub struct CommitInfo {
 }
 
 /// Storage errors.
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum StorageError {
     /// The condition at this index of [`WriteBatch::conditions`] did not hold.
     #[error("condition {index} failed")]
@@ -178,6 +182,15 @@ pub trait Engine: Send + Sync + std::fmt::Debug + 'static {
     /// Reads one key.
     fn get(&self, key: &[u8], consistency: ReadConsistency) -> Result<Option<Vec<u8>>>;
 
+    /// Reads one key as the next commit's conditions will see it: the
+    /// latest accepted write, even one not yet durable. Only for deciding a
+    /// write whose commit carries a condition on the value read (which then
+    /// holds, and the write is acknowledged only once durable, after the
+    /// one it read); never to answer a read.
+    fn get_for_write(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        self.get(key, ReadConsistency::Strong)
+    }
+
     /// Reads several keys from one consistent snapshot.
     fn multi_get(
         &self,
@@ -190,7 +203,10 @@ pub trait Engine: Send + Sync + std::fmt::Debug + 'static {
 
     /// Applies a batch atomically if all its conditions hold. Commits that
     /// touch disjoint keys do not wait for each other (beyond sharing the
-    /// durable log); commits on a common key are serialised.
+    /// durable log); commits on a common key are serialised. Inside
+    /// [`deferred_durability`] an engine may return once the commit is
+    /// accepted (its conditions held and its order is fixed), before it is
+    /// durable.
     fn commit(&self, batch: WriteBatch) -> Result<CommitInfo>;
 
     /// Reads change records with sequence numbers `>= from`, in order.

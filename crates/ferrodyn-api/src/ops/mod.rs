@@ -59,6 +59,15 @@ pub fn is_write(operation: &str) -> bool {
     )
 }
 
+/// Whether the operation writes one item in one commit, after its last
+/// read and before nothing but building its answer: such an operation may
+/// run with its durability deferred, since if one of its reads cannot be
+/// served from memory it fails before it has committed anything and can
+/// simply run again (see `service.rs`).
+pub fn writes_one_item(operation: &str) -> bool {
+    matches!(operation, "PutItem" | "DeleteItem" | "UpdateItem")
+}
+
 /// Runs one operation; `None` if ferrodyn does not implement it.
 pub fn dispatch(operation: &str, call: &Call<'_>) -> Option<Result<Value, ApiError>> {
     Some(match operation {
