@@ -21,8 +21,9 @@
 //! Single-item writes run inline the same way, with their durability
 //! deferred ([`deferred_durability`]): the commit is queued and the task
 //! awaits its fsync, shared with every other commit queued meanwhile, while
-//! the worker serves other requests. Other writes, which may commit more
-//! than once, run on the blocking pool.
+//! the worker serves other requests. Other writes run on the blocking pool;
+//! BatchWriteItem's independent item commits are deferred there too and
+//! awaited once, so that a batch waits for one fsync, not one per item.
 
 use std::convert::Infallible;
 use std::io::Read;
@@ -40,7 +41,7 @@ use serde_json::Value;
 
 use crate::auth::Auth;
 use crate::error::{ApiError, to_wire};
-use crate::ops::{Call, dispatch, is_write, writes_one_item};
+use crate::ops::{Call, commits_independently, dispatch, is_write, writes_one_item};
 use crate::sigv4::SignedRequest;
 use crate::wire::shapes;
 
@@ -387,6 +388,10 @@ async fn process(
                 out?
             }
         }
+    } else if commits_independently(&operation) {
+        let (out, durable) = on_blocking_pool(move || deferred_durability(run)).await?;
+        durable.await.map_err(CoreError::from)?;
+        out?
     } else if is_write(&operation) {
         on_blocking_pool(run).await??
     } else {

@@ -68,6 +68,14 @@ pub fn writes_one_item(operation: &str) -> bool {
     matches!(operation, "PutItem" | "DeleteItem" | "UpdateItem")
 }
 
+/// Whether no commit of the operation reads what an earlier one of its
+/// commits wrote (BatchWriteItem's items are distinct and unconditional):
+/// its commits may be queued one after another and their durability
+/// awaited once, sharing one fsync.
+pub fn commits_independently(operation: &str) -> bool {
+    writes_one_item(operation) || operation == "BatchWriteItem"
+}
+
 /// Runs one operation; `None` if ferrodyn does not implement it.
 pub fn dispatch(operation: &str, call: &Call<'_>) -> Option<Result<Value, ApiError>> {
     Some(match operation {
