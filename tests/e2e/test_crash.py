@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import random
 import signal
+import subprocess
 import threading
 import time
 
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import FerrodynServer, create_table, wait_active, wait_gone
+from conftest import BINARY, FerrodynServer, create_table, free_port, require_binary, wait_active, wait_gone
 
 WRITERS = 8
 ROUNDS = 5
@@ -249,3 +250,19 @@ def test_in_memory_server_forgets_on_restart(tmp_path):
     srv.start()
     assert srv.client().list_tables()["TableNames"] == []
     assert srv.stop() == 0
+
+
+def test_a_store_that_cannot_be_created_stops_the_server(tmp_path):
+    # A new data directory's store is created while the server already
+    # answers; if it cannot be created, the server stops with the reason
+    # and a failure exit code rather than serve errors.
+    require_binary()
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a directory")
+    proc = subprocess.run(
+        [str(BINARY), "serve", "--data-dir", str(blocked), "--port", str(free_port())],
+        capture_output=True, text=True, timeout=30,
+    )
+    assert proc.returncode == 1, proc
+    assert "ferrodyn: cannot open the data directory:" in proc.stderr, proc.stderr
+    assert blocked.read_text() == "not a directory"

@@ -78,6 +78,14 @@ impl Catalog {
         self.tables.read().values().cloned().collect()
     }
 
+    /// The catalog of a store that holds nothing.
+    pub fn empty() -> Catalog {
+        Catalog {
+            tables: RwLock::new(BTreeMap::new()),
+            ddl: Mutex::new(()),
+        }
+    }
+
     /// Loads every table from storage.
     pub fn load(engine: &dyn Engine) -> Result<Catalog> {
         let mut tables = BTreeMap::new();

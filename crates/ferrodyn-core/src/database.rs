@@ -162,7 +162,17 @@ impl Database {
     /// Opens a database over `engine`, loading the catalog.
     pub fn open(engine: Arc<dyn Engine>, clock: Arc<dyn Clock>) -> Result<Database> {
         let catalog = Catalog::load(engine.as_ref())?;
-        Ok(Database {
+        Ok(Database::with_catalog(engine, clock, catalog))
+    }
+
+    /// Opens a database over a store known to hold nothing (one being
+    /// created), without reading it.
+    pub fn open_empty(engine: Arc<dyn Engine>, clock: Arc<dyn Clock>) -> Database {
+        Database::with_catalog(engine, clock, Catalog::empty())
+    }
+
+    fn with_catalog(engine: Arc<dyn Engine>, clock: Arc<dyn Clock>, catalog: Catalog) -> Database {
+        Database {
             engine,
             catalog,
             clock,
@@ -170,7 +180,7 @@ impl Database {
             schema_gate: RwLock::new(()),
             backfill_cursors: Mutex::new(HashMap::new()),
             item_collection_size_bytes_max: ITEM_COLLECTION_SIZE_BYTES_MAX,
-        })
+        }
     }
 
     /// Lowers the item collection size limit, so that tests can reach it

@@ -15,8 +15,10 @@
 //! * merge counters ([`Op::Add`]) that many writers bump without reading.
 //!
 //! Two engines implement it: [`rocks::RocksEngine`] (durable, the default) and
-//! [`memory::MemoryEngine`] (for `--in-memory` and as the test oracle). Both
-//! pass the same test corpus in `corpus.rs`. The trait is shaped so that a
+//! [`memory::MemoryEngine`] (for `--in-memory` and as the test oracle);
+//! [`creating::CreatingEngine`] is a durable one whose new store is still
+//! being created in the background. The two pass the same test corpus in
+//! `corpus.rs`. The trait is shaped so that a
 //! replicated backend (a transactional store with synchronous replicas) can
 //! implement it: conditions are checked by the engine, under its own locks,
 //! not by callers.
@@ -28,6 +30,7 @@
 #![deny(missing_docs)]
 
 mod commit_queue;
+pub mod creating;
 mod durability;
 mod latch;
 pub mod memory;

@@ -16,7 +16,8 @@ use ferrodyn_api::auth::{Auth, Credential};
 use ferrodyn_api::service::Service;
 use ferrodyn_core::Database;
 use ferrodyn_core::clock::SystemClock;
-use ferrodyn_storage::Engine;
+use ferrodyn_storage::StorageError;
+use ferrodyn_storage::creating::CreatingEngine;
 use ferrodyn_storage::memory::MemoryEngine;
 use ferrodyn_storage::rocks::{RocksConfig, RocksEngine, Sync};
 use tracing_subscriber::EnvFilter;
@@ -78,17 +79,25 @@ fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         .with_writer(std::io::stderr)
         .init();
 
-    let engine: Arc<dyn Engine> = match &settings.data_dir {
-        Some(dir) => Arc::new(RocksEngine::open_with(
-            dir,
-            RocksConfig {
-                sync: Sync::Always,
-                block_cache_bytes: usize::try_from(settings.cache_bytes).unwrap_or(usize::MAX),
-            },
-        )?),
-        None => Arc::new(MemoryEngine::new()),
+    let rocks_config = RocksConfig {
+        sync: Sync::Always,
+        block_cache_bytes: usize::try_from(settings.cache_bytes).unwrap_or(usize::MAX),
     };
-    let db = Arc::new(Database::open(engine, Arc::new(SystemClock))?);
+    // A new store holds nothing: the server answers while it is created.
+    let mut creating = None;
+    let db = match &settings.data_dir {
+        Some(dir) if !dir.join(ROCKSDB_CURRENT_FILE).exists() => {
+            let engine = Arc::new(CreatingEngine::start(dir.clone(), rocks_config)?);
+            creating = Some(Arc::clone(&engine));
+            Database::open_empty(engine, Arc::new(SystemClock))
+        }
+        Some(dir) => Database::open(
+            Arc::new(RocksEngine::open_with(dir, rocks_config)?),
+            Arc::new(SystemClock),
+        )?,
+        None => Database::open(Arc::new(MemoryEngine::new()), Arc::new(SystemClock))?,
+    };
+    let db = Arc::new(db);
     let credentials = settings
         .credentials
         .iter()
@@ -115,7 +124,7 @@ fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(async {
+    let creation_failed = runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind((settings.bind, settings.port)).await?;
         let addr = listener.local_addr()?;
         if local_mode {
@@ -125,12 +134,23 @@ fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
             Some(dir) => tracing::info!(%addr, data_dir = %dir.display(), region = %settings.region, "ferrodyn listening"),
             None => tracing::info!(%addr, region = %settings.region, "ferrodyn listening (in memory)"),
         }
-        ferrodyn_api::server::serve(listener, service, shutdown_signal()).await;
-        Ok::<(), std::io::Error>(())
+        let mut creation_failed = None;
+        let shutdown = async {
+            tokio::select! {
+                () = shutdown_signal() => {}
+                e = creation_failure(creating) => creation_failed = Some(e),
+            }
+        };
+        ferrodyn_api::server::serve(listener, service, shutdown).await;
+        Ok::<_, std::io::Error>(creation_failed)
     })?;
     stop.store(true, Ordering::Release);
     if backfill.join().is_err() {
         tracing::error!("the index backfill worker panicked");
+    }
+    if let Some(e) = creation_failed {
+        // Nothing was written: every call failed with this.
+        return Err(e.into());
     }
     db.flush()?;
     tracing::info!("ferrodyn stopped");
@@ -164,6 +184,20 @@ fn spawn_backfill_worker(
                 std::thread::sleep(std::time::Duration::from_millis(pause));
             }
         })
+}
+
+/// The file whose presence tells that a directory holds a RocksDB store.
+const ROCKSDB_CURRENT_FILE: &str = "CURRENT";
+
+/// Resolves if the store being created could not be; never otherwise.
+async fn creation_failure(creating: Option<Arc<CreatingEngine>>) -> StorageError {
+    if let Some(engine) = creating
+        && let Ok(Err(e)) = tokio::task::spawn_blocking(move || engine.wait()).await
+    {
+        tracing::error!(error = %e, "cannot create the store; stopping");
+        return e;
+    }
+    std::future::pending().await
 }
 
 async fn shutdown_signal() {
