@@ -93,9 +93,6 @@ fn read_err(e: rocksdb::Error) -> StorageError {
 /// keeps a 10-million-item table in memory).
 pub const DEFAULT_BLOCK_CACHE_BYTES: usize = 256 << 20;
 
-/// The share of the memtable's memory given to its bloom filter.
-const MEMTABLE_BLOOM_RATIO: f64 = 0.02;
-
 /// How a [`RocksEngine`] is opened.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RocksConfig {
@@ -137,11 +134,6 @@ impl RocksEngine {
         // Keep RocksDB's informational log small: it is not ours to read.
         opts.set_keep_log_file_num(2);
         opts.set_max_log_file_size(1 << 20);
-        // A bloom filter over the memtable's keys: a read of a key the
-        // memtable does not hold (every new item's existence check, and
-        // reads of items written before the last flush) skips its skiplist.
-        opts.set_memtable_whole_key_filtering(true);
-        opts.set_memtable_prefix_bloom_ratio(MEMTABLE_BLOOM_RATIO);
         let mut table = BlockBasedOptions::default();
         table.set_bloom_filter(10.0, false);
         table.set_block_cache(&Cache::new_lru_cache(config.block_cache_bytes));
