@@ -148,6 +148,14 @@ impl CommitQueue {
             .map(|latest| latest.value.clone())
     }
 
+    /// Whether the value an accepted, not yet applied commit gives `key`
+    /// is `expected`, without copying it; `None` if there is no such commit.
+    pub(crate) fn latest_is(&self, key: &[u8], expected: Option<&[u8]>) -> Option<bool> {
+        lock(&self.shared.overlay)
+            .get(key)
+            .map(|latest| latest.value.as_deref() == expected)
+    }
+
     /// Queues `batch`, whose conditions the caller has checked under the
     /// latches of all its keys, which it still holds.
     pub(crate) fn accept(&self, batch: WriteBatch) -> Result<(CommitInfo, Arc<Completion>)> {

@@ -144,6 +144,7 @@ mod tests {
     fn calls_wait_for_the_store_or_refuse_inside_cached_reads_only() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("new");
+        assert!(!crate::rocks::store_exists(&path));
         let e = CreatingEngine::start(path.clone(), RocksConfig::new(Sync::Always)).expect("start");
         // Whether or not creation has finished, a call inside
         // cached_reads_only either succeeds or refuses without effect.
@@ -160,6 +161,7 @@ mod tests {
         })
         .expect("commit waits for the store");
         e.wait().expect("created");
+        assert!(crate::rocks::store_exists(&path));
         assert_eq!(
             crate::cached_reads_only(|| e.get(b"k", ReadConsistency::Strong)).expect("get"),
             Some(b"v".to_vec())

@@ -31,6 +31,9 @@ pub(crate) struct Completion {
 struct State {
     result: Option<Result<()>>,
     waker: Option<Waker>,
+    /// A thread sleeps in [`Completion::wait`]: only then is the condition
+    /// variable signalled (a system call a deferred commit need not pay).
+    blocked: bool,
 }
 
 impl Completion {
@@ -42,12 +45,14 @@ impl Completion {
 
     /// Sets the outcome and wakes whoever waits for it.
     pub(crate) fn complete(&self, result: Result<()>) {
-        let waker = {
+        let (waker, blocked) = {
             let mut state = self.state();
             state.result = Some(result);
-            state.waker.take()
+            (state.waker.take(), state.blocked)
         };
-        self.done.notify_all();
+        if blocked {
+            self.done.notify_all();
+        }
         if let Some(waker) = waker {
             waker.wake();
         }
@@ -60,6 +65,7 @@ impl Completion {
             if let Some(result) = &state.result {
                 return result.clone();
             }
+            state.blocked = true;
             state = self.done.wait(state).unwrap_or_else(|e| e.into_inner());
         }
     }

@@ -115,6 +115,14 @@ impl RocksConfig {
     }
 }
 
+/// The file whose presence tells that a directory holds a RocksDB store.
+const CURRENT_FILE: &str = "CURRENT";
+
+/// Whether `path` holds a store (else opening it creates one).
+pub fn store_exists(path: &Path) -> bool {
+    path.join(CURRENT_FILE).exists()
+}
+
 impl RocksEngine {
     /// Opens (creating if needed) the store in `path` with the default block
     /// cache.
@@ -260,8 +268,17 @@ impl Engine for RocksEngine {
             for (index, cond) in batch.conditions.iter().enumerate() {
                 match cond {
                     Condition::ValueIs { key, value } => {
-                        let current = self.get_for_write(key)?;
-                        if current.as_deref() != value.as_deref() {
+                        let holds = match self.queue.latest_is(key, value.as_deref()) {
+                            Some(holds) => holds,
+                            None => {
+                                let current = self
+                                    .db
+                                    .get_pinned_opt(key, &RocksEngine::read_options())
+                                    .map_err(read_err)?;
+                                current.as_deref() == value.as_deref()
+                            }
+                        };
+                        if !holds {
                             return Err(StorageError::ConditionFailed { index });
                         }
                     }

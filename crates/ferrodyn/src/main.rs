@@ -19,7 +19,7 @@ use ferrodyn_core::clock::SystemClock;
 use ferrodyn_storage::StorageError;
 use ferrodyn_storage::creating::CreatingEngine;
 use ferrodyn_storage::memory::MemoryEngine;
-use ferrodyn_storage::rocks::{RocksConfig, RocksEngine, Sync};
+use ferrodyn_storage::rocks::{RocksConfig, RocksEngine, Sync, store_exists};
 use tracing_subscriber::EnvFilter;
 
 use crate::config::{ServeArgs, Settings};
@@ -86,7 +86,7 @@ fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     // A new store holds nothing: the server answers while it is created.
     let mut creating = None;
     let db = match &settings.data_dir {
-        Some(dir) if !dir.join(ROCKSDB_CURRENT_FILE).exists() => {
+        Some(dir) if !store_exists(dir) => {
             let engine = Arc::new(CreatingEngine::start(dir.clone(), rocks_config)?);
             creating = Some(Arc::clone(&engine));
             Database::open_empty(engine, Arc::new(SystemClock))
@@ -185,9 +185,6 @@ fn spawn_backfill_worker(
             }
         })
 }
-
-/// The file whose presence tells that a directory holds a RocksDB store.
-const ROCKSDB_CURRENT_FILE: &str = "CURRENT";
 
 /// Resolves if the store being created could not be; never otherwise.
 async fn creation_failure(creating: Option<Arc<CreatingEngine>>) -> StorageError {
