@@ -29,6 +29,11 @@ pub enum ApiError {
         /// AWS's message.
         message: String,
     },
+    /// A body that does not decode in its `Content-Encoding`: DynamoDB
+    /// answers it with InternalServerError (HTTP 500), so ferrodyn does;
+    /// it is the client's fault, so it is not logged as an error.
+    #[error("{0}")]
+    UndecodableBody(crate::encoding::DecodeError),
     /// `InternalServerError`; the detail is logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -164,7 +169,9 @@ pub fn to_wire(e: &ApiError) -> WireError {
                 Some(m),
             ),
         ),
-        ApiError::Core(CoreError::Internal(_) | CoreError::WouldBlock) | ApiError::Internal(_) => (
+        ApiError::Core(CoreError::Internal(_) | CoreError::WouldBlock)
+        | ApiError::Internal(_)
+        | ApiError::UndecodableBody(_) => (
             500,
             "InternalServerError",
             body(

@@ -318,15 +318,8 @@ pub fn parse_authorization(
             "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.".to_owned(),
         ));
     }
-    // A session token that is not signed could be swapped by anyone on the
-    // path, so it must be covered by the signature when it is present.
     let session_token = first_header(req, "x-amz-security-token")
         .map(|v| String::from_utf8_lossy(v).trim().to_owned());
-    if session_token.is_some() && !signed_headers.iter().any(|h| h == "x-amz-security-token") {
-        return Err(SigV4Error::UnsignedHeader(
-            "'X-Amz-Security-Token' must be a 'SignedHeader' in the AWS Authorization.".to_owned(),
-        ));
-    }
 
     if algorithm != ALGORITHM {
         return Err(SigV4Error::IncompleteSignature(format!(
@@ -374,6 +367,20 @@ pub fn parse_authorization(
         return Err(SigV4Error::InvalidCredentialScope(faults));
     }
 
+    // Every `x-amz-*` header the request carries must be signed: an
+    // unsigned `X-Amz-Target` would let anyone who saw a request replay it
+    // as another operation, an unsigned session token be swapped.
+    if let Some((name, _)) = req.headers.iter().find(|(name, _)| {
+        name.len() > AMZ_HEADER_PREFIX.len()
+            && name[..AMZ_HEADER_PREFIX.len()].eq_ignore_ascii_case(AMZ_HEADER_PREFIX)
+            && !signed_headers.iter().any(|h| h.eq_ignore_ascii_case(name))
+    }) {
+        return Err(SigV4Error::UnsignedHeader(format!(
+            "'{}' must be a 'SignedHeader' in the AWS Authorization.",
+            title_case(name)
+        )));
+    }
+
     Ok(ParsedAuth {
         access_key_id: (*access_key_id).to_owned(),
         date: (*date).to_owned(),
@@ -385,6 +392,26 @@ pub fn parse_authorization(
         timestamp,
         session_token,
     })
+}
+
+/// Headers with this prefix must be covered by the signature.
+const AMZ_HEADER_PREFIX: &str = "x-amz-";
+
+/// A header name as AWS writes it in messages: `x-amz-target` ->
+/// `X-Amz-Target`.
+fn title_case(name: &str) -> String {
+    name.split('-')
+        .map(|word| {
+            let mut c = word.chars();
+            match c.next() {
+                Some(first) => {
+                    first.to_ascii_uppercase().to_string() + &c.as_str().to_ascii_lowercase()
+                }
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 /// Checks the signature of `req` against `secret_access_key`.
@@ -1093,6 +1120,28 @@ mod tests {
     }
 
     #[test]
+    fn every_amz_header_must_be_signed() {
+        let mut owned = vector_request(&VECTORS[0]);
+        owned.headers.push((
+            "x-amz-target".to_owned(),
+            b"DynamoDB_20120810.DeleteItem".to_vec(),
+        ));
+        let (msg, ty) = message(parse_suite(&owned));
+        assert_eq!(
+            msg,
+            "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization."
+        );
+        assert_eq!(ty, "InvalidSignatureException");
+        // Other headers need not be signed.
+        let mut owned = vector_request(&VECTORS[0]);
+        owned
+            .headers
+            .push(("x-amzn-trace-id".to_owned(), b"Root=1".to_vec()));
+        owned.headers.push(("user-agent".to_owned(), b"t".to_vec()));
+        assert!(parse_suite(&owned).is_ok());
+    }
+
+    #[test]
     fn session_token_is_reported() {
         let owned = vector_request(&VECTORS[12]);
         let parsed = parse_suite(&owned).expect("parses");
@@ -1338,7 +1387,7 @@ mod tests {
 
         // Trailing slashes do not count as elements.
         let auth = format!(
-            "{ALGORITHM} Credential={SUITE_CREDENTIAL}//, SignedHeaders=host;x-amz-date, Signature=abc"
+            "{ALGORITHM} Credential={SUITE_CREDENTIAL}//, SignedHeaders=host;x-amz-date;x-amz-target, Signature=abc"
         );
         let parsed = parse_suite(&with_auth(&auth, Some("20150830T123600Z"))).expect("parses");
         assert_eq!(parsed.access_key_id, "AKIDEXAMPLE");

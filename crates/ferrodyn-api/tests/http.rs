@@ -75,7 +75,7 @@ fn amz_date() -> String {
 fn auth_headers() -> String {
     let date = amz_date();
     format!(
-        "X-Amz-Date: {date}\r\nAuthorization: AWS4-HMAC-SHA256 Credential=AKID/{}/us-east-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature={}\r\n",
+        "X-Amz-Date: {date}\r\nAuthorization: AWS4-HMAC-SHA256 Credential=AKID/{}/us-east-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature={}\r\n",
         &date[..8],
         "0".repeat(64)
     )
@@ -508,35 +508,75 @@ async fn gzip_and_deflate_request_bodies() {
     )
     .await;
     assert_eq!(r.status, 200);
-    // A response is compressed only when asked for, and its CRC32 covers
-    // the uncompressed body.
+    // A response over 4 KB is compressed when asked for, and its CRC32
+    // covers the bytes sent, as AWS computes it.
     for i in 0..20 {
-        let r = call(a, "PutItem", json!({"TableName": "tbl", "Item": {"pk": {"S": format!("big{i}")}, "pad": {"S": "x".repeat(100)}}})).await;
+        let r = call(a, "PutItem", json!({"TableName": "tbl", "Item": {"pk": {"S": format!("big{i}")}, "pad": {"S": "x".repeat(300)}}})).await;
         assert_eq!(r.status, 200);
     }
-    let body = json!({}).to_string();
+    let scan = json!({"TableName": "tbl"}).to_string();
     let r = post(
         a,
-        "DynamoDB_20120810.DescribeTable",
+        "DynamoDB_20120810.Scan",
         &format!("{}Accept-Encoding: gzip\r\n", auth_headers()),
-        json!({"TableName": "tbl"}).to_string().as_bytes(),
+        scan.as_bytes(),
     )
     .await;
-    let _ = body;
-    if r.header("content-encoding") == Some("gzip") {
-        let mut plain = Vec::new();
-        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&r.body[..]), &mut plain)
-            .expect("gunzip");
+    assert_eq!(r.header("content-encoding"), Some("gzip"));
+    assert_eq!(
+        r.header("x-amz-crc32").and_then(|c| c.parse::<u32>().ok()),
+        Some(crc32fast::hash(&r.body))
+    );
+    let mut plain = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&r.body[..]), &mut plain)
+        .expect("gunzip");
+    assert!(plain.len() > 4096);
+    assert_eq!(
+        serde_json::from_slice::<Value>(&plain).expect("json")["Count"],
+        json!(21)
+    );
+    // Without Accept-Encoding the same answer is sent as it is.
+    let r = post(
+        a,
+        "DynamoDB_20120810.Scan",
+        &auth_headers(),
+        scan.as_bytes(),
+    )
+    .await;
+    assert_eq!(r.header("content-encoding"), None);
+    assert_eq!(r.json()["Count"], json!(21));
+    // A body that does not decode in its coding is answered 500, as AWS
+    // answers it, and changes nothing.
+    let put = json!({"TableName": "tbl", "Item": {"pk": {"S": "k"}, "v": {"N": "2"}}}).to_string();
+    for (coding, body) in [
+        ("gzip", put.as_bytes().to_vec()),
+        ("deflate", gz.clone()),
+        ("br", put.as_bytes().to_vec()),
+    ] {
+        let r = post(
+            a,
+            "DynamoDB_20120810.PutItem",
+            &format!("{}Content-Encoding: {coding}\r\n", auth_headers()),
+            &body,
+        )
+        .await;
         assert_eq!(
-            r.header("x-amz-crc32").and_then(|c| c.parse::<u32>().ok()),
-            Some(crc32fast::hash(&plain))
-        );
-    } else {
-        assert_eq!(
-            r.header("x-amz-crc32").and_then(|c| c.parse::<u32>().ok()),
-            Some(crc32fast::hash(&r.body))
+            error_of(&r),
+            (
+                500,
+                "com.amazonaws.dynamodb.v20120810#InternalServerError".into(),
+                Some("Internal server error".into())
+            ),
+            "{coding}"
         );
     }
+    let r = call(
+        a,
+        "GetItem",
+        json!({"TableName": "tbl", "Key": {"pk": {"S": "k"}}, "ConsistentRead": true}),
+    )
+    .await;
+    assert_eq!(r.json()["Item"]["v"], json!({"N": "1"}));
 }
 
 #[tokio::test]
@@ -557,7 +597,7 @@ async fn http2_cleartext() {
         .header("x-amz-date", &date)
         .header(
             "authorization",
-            format!("AWS4-HMAC-SHA256 Credential=AKID/{}/us-east-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature={}", &date[..8], "0".repeat(64)),
+            format!("AWS4-HMAC-SHA256 Credential=AKID/{}/us-east-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature={}", &date[..8], "0".repeat(64)),
         )
         .body(http_body_util::Full::new(bytes::Bytes::from_static(b"{}")))
         .expect("request");

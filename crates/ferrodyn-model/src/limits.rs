@@ -76,6 +76,9 @@ pub const READ_UNIT_BYTES: usize = 4 * 1024;
 
 /// The largest HTTP request body DynamoDB accepts.
 pub const REQUEST_BODY_BYTES_MAX: usize = 16 * 1024 * 1024;
+/// The largest request head (request line and headers) DynamoDB accepts;
+/// a larger one is answered 400 before its signature is looked at.
+pub const REQUEST_HEAD_BYTES_MAX: usize = 16 * 1024;
 
 // Expression limits.
 

@@ -6,6 +6,8 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+use ferrodyn_api::body::BodyLimits;
+use ferrodyn_api::server::ConnectionLimits;
 use ferrodyn_storage::rocks::DEFAULT_BLOCK_CACHE_BYTES;
 use serde::Deserialize;
 
@@ -55,6 +57,27 @@ pub struct ServeArgs {
     /// Log filter (tracing's EnvFilter syntax), e.g. `info` or `debug`.
     #[arg(long, env = "FERRODYN_LOG")]
     pub log: Option<String>,
+    /// Most client connections open at once (default 4096, or fewer if the
+    /// process may open fewer files).
+    #[arg(long, env = "FERRODYN_MAX_CONNECTIONS")]
+    pub max_connections: Option<usize>,
+    /// A connection with no request in flight for this many seconds is
+    /// closed (default 60).
+    #[arg(long, env = "FERRODYN_IDLE_TIMEOUT_SECS")]
+    pub idle_timeout_secs: Option<u64>,
+    /// A request's head must arrive within this many seconds (default 10).
+    #[arg(long, env = "FERRODYN_HEADER_TIMEOUT_SECS")]
+    pub header_timeout_secs: Option<u64>,
+    /// A request body gets this many seconds beyond what its length needs
+    /// at the minimum rate; also the longest pause inside it (default 10).
+    #[arg(long, env = "FERRODYN_BODY_TIMEOUT_SECS")]
+    pub body_timeout_secs: Option<u64>,
+    /// The slowest a request body may arrive, in KiB/s (default 64).
+    #[arg(long, env = "FERRODYN_BODY_MIN_RATE_KIB")]
+    pub body_min_rate_kib: Option<u64>,
+    /// Most MiB of request bodies held in memory at once (default 256).
+    #[arg(long, env = "FERRODYN_BODY_MEMORY_MB")]
+    pub body_memory_mb: Option<u64>,
 }
 
 /// One `[[credentials]]` entry of the config file.
@@ -81,6 +104,12 @@ pub struct FileConfig {
     region: Option<String>,
     account_id: Option<String>,
     log: Option<String>,
+    max_connections: Option<usize>,
+    idle_timeout_secs: Option<u64>,
+    header_timeout_secs: Option<u64>,
+    body_timeout_secs: Option<u64>,
+    body_min_rate_kib: Option<u64>,
+    body_memory_mb: Option<u64>,
     #[serde(default)]
     credentials: Vec<CredentialEntry>,
 }
@@ -104,6 +133,10 @@ pub struct Settings {
     pub log: String,
     /// Credentials (empty: local development mode).
     pub credentials: Vec<CredentialEntry>,
+    /// Bounds on connections.
+    pub connections: ConnectionLimits,
+    /// Bounds on request bodies.
+    pub bodies: BodyLimits,
 }
 
 /// A configuration problem, reported before start-up.
@@ -130,6 +163,103 @@ pub enum ConfigError {
         "refusing to listen on {0} without credentials: local development mode (any signature accepted) is only allowed on a loopback address. Add [[credentials]] entries (access_key_id, secret_access_key, account_id) to a config file passed with --config, or bind to 127.0.0.1"
     )]
     OpenWithoutCredentials(IpAddr),
+    /// A `[[credentials]]` entry is not usable.
+    #[error("invalid [[credentials]] entry {index} (access_key_id {key:?}): {reason}")]
+    Credential {
+        /// Its position in the file, from 1.
+        index: usize,
+        /// Its access key id.
+        key: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A setting has a value ferrodyn cannot use.
+    #[error("invalid setting {name} = {value}: {reason}")]
+    Setting {
+        /// The setting's name.
+        name: &'static str,
+        /// Its value.
+        value: String,
+        /// What is wrong.
+        reason: &'static str,
+    },
+}
+
+/// An account id: twelve digits, as on AWS.
+fn is_account_id(s: &str) -> bool {
+    s.len() == ACCOUNT_ID_DIGITS && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The digits of an account id.
+pub const ACCOUNT_ID_DIGITS: usize = 12;
+
+/// Checks the credentials: each has a non-empty access key id of plain
+/// characters, a non-empty secret and a valid account, and no access key
+/// id appears twice (one would silently replace the other).
+fn check_credentials(entries: &[CredentialEntry]) -> Result<(), ConfigError> {
+    let mut seen = std::collections::HashMap::new();
+    for (i, entry) in entries.iter().enumerate() {
+        let fail = |reason: String| ConfigError::Credential {
+            index: i + 1,
+            key: entry.access_key_id.clone(),
+            reason,
+        };
+        if entry.access_key_id.is_empty() {
+            return Err(fail("access_key_id is empty".into()));
+        }
+        if !entry
+            .access_key_id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        {
+            return Err(fail(
+                "access_key_id may hold only letters, digits, '_' and '-'".into(),
+            ));
+        }
+        if entry.secret_access_key.is_empty() {
+            return Err(fail("secret_access_key is empty".into()));
+        }
+        if let Some(account) = &entry.account_id
+            && !is_account_id(account)
+        {
+            return Err(fail(format!(
+                "account_id {account:?} is not {ACCOUNT_ID_DIGITS} digits"
+            )));
+        }
+        if let Some(first) = seen.insert(entry.access_key_id.as_str(), i + 1) {
+            return Err(fail(format!(
+                "the same access_key_id is also entry {first}; each key may appear once"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A positive number of seconds as milliseconds.
+fn positive_secs(name: &'static str, v: Option<u64>, default_ms: u64) -> Result<u64, ConfigError> {
+    match v {
+        None => Ok(default_ms),
+        Some(0) => Err(ConfigError::Setting {
+            name,
+            value: "0".into(),
+            reason: "must be at least 1",
+        }),
+        Some(secs) => Ok(secs.saturating_mul(1000)),
+    }
+}
+
+fn positive<T: Copy + Default + PartialEq + std::fmt::Display>(
+    name: &'static str,
+    v: Option<T>,
+) -> Result<Option<T>, ConfigError> {
+    match v {
+        Some(x) if x == T::default() => Err(ConfigError::Setting {
+            name,
+            value: x.to_string(),
+            reason: "must be at least 1",
+        }),
+        other => Ok(other),
+    }
 }
 
 fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
@@ -161,6 +291,24 @@ fn default_cache_bytes() -> u64 {
     quarter.map_or(default, |q| q.min(default))
 }
 
+/// File descriptors kept for storage, logs and the listener when the
+/// default connection limit is derived from the process's file limit.
+pub const RESERVED_FILE_DESCRIPTORS: u64 = 256;
+
+/// [`ConnectionLimits`]'s default, but no more than the process may open
+/// beside what storage needs: connections beyond that would fail with
+/// "too many open files" anyway, and storage with them.
+fn default_max_connections() -> usize {
+    let default = ConnectionLimits::default().connections_max;
+    match rustix::process::getrlimit(rustix::process::Resource::Nofile).current {
+        Some(files) => {
+            let room = files.saturating_sub(RESERVED_FILE_DESCRIPTORS).max(16);
+            default.min(usize::try_from(room).unwrap_or(usize::MAX))
+        }
+        None => default,
+    }
+}
+
 /// `MemTotal` of /proc/meminfo, in bytes.
 fn parse_meminfo_total(meminfo: &str) -> Option<u64> {
     let line = meminfo.lines().find(|l| l.starts_with("MemTotal:"))?;
@@ -176,6 +324,8 @@ impl Settings {
             None => FileConfig::default(),
         };
         let in_memory = args.in_memory || file.in_memory.unwrap_or(false);
+        let connection_defaults = ConnectionLimits::default();
+        let body_defaults = BodyLimits::default();
         let settings = Settings {
             bind: args
                 .bind
@@ -201,7 +351,54 @@ impl Settings {
                 .unwrap_or_else(|| DEFAULT_ACCOUNT_ID.to_owned()),
             log: args.log.or(file.log).unwrap_or_else(|| "info".to_owned()),
             credentials: file.credentials,
+            connections: ConnectionLimits {
+                connections_max: positive(
+                    "max_connections",
+                    args.max_connections.or(file.max_connections),
+                )?
+                .unwrap_or_else(default_max_connections),
+                header_read_ms: positive_secs(
+                    "header_timeout_secs",
+                    args.header_timeout_secs.or(file.header_timeout_secs),
+                    connection_defaults.header_read_ms,
+                )?,
+                idle_ms: positive_secs(
+                    "idle_timeout_secs",
+                    args.idle_timeout_secs.or(file.idle_timeout_secs),
+                    connection_defaults.idle_ms,
+                )?,
+                ..connection_defaults
+            },
+            bodies: BodyLimits {
+                grace_ms: positive_secs(
+                    "body_timeout_secs",
+                    args.body_timeout_secs.or(file.body_timeout_secs),
+                    body_defaults.grace_ms,
+                )?,
+                min_rate_bytes_per_sec: positive(
+                    "body_min_rate_kib",
+                    args.body_min_rate_kib.or(file.body_min_rate_kib),
+                )?
+                .map_or(body_defaults.min_rate_bytes_per_sec, |k| {
+                    k.saturating_mul(1024)
+                }),
+                in_flight_bytes_max: positive(
+                    "body_memory_mb",
+                    args.body_memory_mb.or(file.body_memory_mb),
+                )?
+                .map_or(body_defaults.in_flight_bytes_max, |mb| {
+                    usize::try_from(mb.saturating_mul(1 << 20)).unwrap_or(usize::MAX)
+                }),
+            },
         };
+        if !is_account_id(&settings.account_id) {
+            return Err(ConfigError::Setting {
+                name: "account_id",
+                value: settings.account_id.clone(),
+                reason: "an account id is 12 digits",
+            });
+        }
+        check_credentials(&settings.credentials)?;
         if settings.credentials.is_empty() && !settings.bind.is_loopback() {
             return Err(ConfigError::OpenWithoutCredentials(settings.bind));
         }
@@ -252,6 +449,76 @@ mod tests {
         assert_eq!(s.port, 9100, "flags win over the file");
         assert_eq!(s.region, "eu-west-1");
         assert_eq!(s.credentials.len(), 1);
+    }
+
+    fn with_file(text: &str) -> Result<Settings, ConfigError> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("f.toml");
+        std::fs::write(&path, text).expect("write");
+        Settings::resolve(ServeArgs {
+            config: Some(path),
+            ..ServeArgs::default()
+        })
+    }
+
+    fn credential(key: &str, secret: &str, account: &str) -> String {
+        format!(
+            "[[credentials]]\naccess_key_id = \"{key}\"\nsecret_access_key = \"{secret}\"\naccount_id = \"{account}\"\n"
+        )
+    }
+
+    #[test]
+    fn invalid_credentials_refuse_to_start_naming_the_entry() {
+        let ok = credential("AK1", "secret", "111111111111");
+        assert!(with_file(&ok).is_ok());
+        let duplicate = ok.clone() + &credential("AK1", "other", "222222222222");
+        let e = with_file(&duplicate).expect_err("duplicate key");
+        assert_eq!(
+            e.to_string(),
+            "invalid [[credentials]] entry 2 (access_key_id \"AK1\"): the same access_key_id is also entry 1; each key may appear once"
+        );
+        let e = with_file(&(ok.clone() + &credential("AK2", "", "111111111111")))
+            .expect_err("empty secret");
+        assert_eq!(
+            e.to_string(),
+            "invalid [[credentials]] entry 2 (access_key_id \"AK2\"): secret_access_key is empty"
+        );
+        let e = with_file(&credential("", "s", "111111111111")).expect_err("empty key");
+        assert!(
+            e.to_string().contains("entry 1") && e.to_string().contains("access_key_id is empty")
+        );
+        let e = with_file(&credential("AK/1", "s", "111111111111")).expect_err("bad key");
+        assert!(e.to_string().contains("only letters"), "{e}");
+        let e = with_file(&credential("AK3", "s", "12345")).expect_err("bad account");
+        assert!(e.to_string().contains("\"12345\" is not 12 digits"), "{e}");
+    }
+
+    #[test]
+    fn invalid_settings_refuse_to_start() {
+        let e = with_file("account_id = \"abc\"\n").expect_err("account");
+        assert_eq!(
+            e.to_string(),
+            "invalid setting account_id = abc: an account id is 12 digits"
+        );
+        for (text, name) in [
+            ("idle_timeout_secs = 0\n", "idle_timeout_secs"),
+            ("max_connections = 0\n", "max_connections"),
+            ("body_memory_mb = 0\n", "body_memory_mb"),
+        ] {
+            let e = with_file(text).expect_err(name);
+            assert!(
+                e.to_string()
+                    .starts_with(&format!("invalid setting {name} = 0")),
+                "{e}"
+            );
+        }
+        let s = with_file("idle_timeout_secs = 5\nmax_connections = 7\nbody_min_rate_kib = 2\n")
+            .expect("valid");
+        assert_eq!(s.connections.idle_ms, 5_000);
+        assert_eq!(s.connections.connections_max, 7);
+        assert_eq!(s.bodies.min_rate_bytes_per_sec, 2048);
+        // Unknown keys are refused too (a typo must not pass silently).
+        assert!(with_file("idle_timeout = 5\n").is_err());
     }
 
     #[test]

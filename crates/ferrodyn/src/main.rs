@@ -73,11 +73,21 @@ fn main() -> std::process::ExitCode {
 }
 
 fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
+    // What ferrodyn creates (the data directory, the store's files) is the
+    // owner's alone: 0700 directories, 0600 files.
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
+    let raised = raise_file_limit();
     let settings = Settings::resolve(args)?;
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_new(&settings.log)?)
         .with_writer(std::io::stderr)
         .init();
+    if let Some(files) = raised {
+        tracing::debug!(files, "raised the open-file limit");
+    }
+    if let Some(dir) = &settings.data_dir {
+        warn_if_shared(dir);
+    }
 
     let rocks_config = RocksConfig {
         sync: Sync::Always,
@@ -112,10 +122,11 @@ fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         .collect();
     let auth = Auth::new(credentials, settings.account_id.clone());
     let local_mode = auth.is_local_mode();
-    let service = Arc::new(Service::new(
+    let service = Arc::new(Service::with_body_limits(
         Arc::clone(&db),
         auth,
         settings.data_dir.is_some(),
+        settings.bodies,
     ));
 
     let stop = Arc::new(AtomicBool::new(false));
@@ -141,7 +152,7 @@ fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
                 e = creation_failure(creating) => creation_failed = Some(e),
             }
         };
-        ferrodyn_api::server::serve(listener, service, shutdown).await;
+        ferrodyn_api::server::serve_with(listener, service, settings.connections, shutdown).await;
         Ok::<_, std::io::Error>(creation_failed)
     })?;
     stop.store(true, Ordering::Release);
@@ -155,6 +166,47 @@ fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     db.flush()?;
     tracing::info!("ferrodyn stopped");
     Ok(())
+}
+
+/// Raises the soft limit on open files to the hard limit (connections and
+/// the store's files both need descriptors); returns the new limit.
+fn raise_file_limit() -> Option<u64> {
+    use rustix::process::{Resource, getrlimit, setrlimit};
+    let mut limit = getrlimit(Resource::Nofile);
+    let hard = limit.maximum?;
+    if limit.current.is_some_and(|soft| soft >= hard) {
+        return None;
+    }
+    limit.current = Some(hard);
+    setrlimit(Resource::Nofile, limit).ok()?;
+    Some(hard)
+}
+
+/// Warns if the data directory, or a file directly in it, may be read or
+/// written by users other than its owner.
+fn warn_if_shared(dir: &std::path::Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let shared = |p: &std::path::Path| {
+        std::fs::metadata(p).is_ok_and(|m| m.permissions().mode() & 0o077 != 0)
+    };
+    let mut found: Vec<std::path::PathBuf> = Vec::new();
+    if shared(dir) {
+        found.push(dir.to_owned());
+    }
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        found.extend(
+            entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| shared(p)),
+        );
+    }
+    if let Some(first) = found.first() {
+        tracing::warn!(
+            path = %first.display(),
+            count = found.len(),
+            "the data directory or its files are accessible to other users; consider chmod -R go-rwx"
+        );
+    }
 }
 
 /// How long the backfill worker sleeps when no index is being built.

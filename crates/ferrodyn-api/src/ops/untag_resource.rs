@@ -1,6 +1,6 @@
 //! UntagResource on the wire.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::Call;
 use crate::error::ApiError;
@@ -20,5 +20,6 @@ pub(super) fn handle(call: &Call<'_>) -> Result<Value, ApiError> {
         })
         .unwrap_or_default();
     call.db.untag_resource(call.ctx, arn, &keys)?;
-    Ok(json!({}))
+    // DynamoDB answers with an empty body.
+    Ok(Value::Null)
 }
