@@ -169,7 +169,9 @@ pub fn to_wire(e: &ApiError) -> WireError {
                 Some(m),
             ),
         ),
-        ApiError::Core(CoreError::Internal(_) | CoreError::WouldBlock)
+        ApiError::Core(
+            CoreError::Internal(_) | CoreError::WouldBlock | CoreError::OutOfSpace(_),
+        )
         | ApiError::Internal(_)
         | ApiError::UndecodableBody(_) => (
             500,

@@ -36,7 +36,10 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
-use ferrodyn_core::{CoreError, Database, RequestContext, cached_reads_only, deferred_durability};
+use ferrodyn_core::{
+    CoreError, Database, RequestContext, WriteHealth, cached_reads_only, deferred_durability,
+};
+
 use ferrodyn_model::limits::{REQUEST_BODY_BYTES_MAX, REQUEST_HEAD_BYTES_MAX};
 use http_body_util::Full;
 use hyper::body::Incoming;
@@ -214,6 +217,9 @@ impl Reply {
             ApiError::Core(e @ CoreError::WouldBlock) => {
                 tracing::error!(request_id = self.id, detail = %e, "internal error");
             }
+            ApiError::Core(e @ CoreError::OutOfSpace(_)) => {
+                tracing::debug!(request_id = self.id, detail = %e, "write refused");
+            }
             _ => tracing::debug!(request_id = self.id, error = w.type_name, "client error"),
         }
         let body = serde_json::to_vec(&w.body).unwrap_or_default();
@@ -263,7 +269,7 @@ pub async fn handle(
     match parts.method {
         Method::GET if parts.uri.path() == "/" => {
             let host = header(&parts.headers, "host").unwrap_or("localhost");
-            return Ok(reply.plain(StatusCode::OK, format!("healthy: {host} ")));
+            return Ok(health(&service, &reply, host).await);
         }
         Method::OPTIONS => {
             let mut resp = reply.plain(StatusCode::OK, String::new());
@@ -333,6 +339,32 @@ pub async fn handle(
         Err(Refusal::Status(status)) => reply.plain(status, String::new()),
         Err(Refusal::Api(e)) => reply.error(&e, reply_type),
     })
+}
+
+/// The health check: DynamoDB's answer (`healthy: <host> `) while storage
+/// takes writes; 503 with the reason while it does not (reads still work),
+/// so that a load balancer or an operator sees a store that is full or has
+/// failed.
+async fn health(service: &Arc<Service>, reply: &Reply, host: &str) -> Response<Full<Bytes>> {
+    let health = if service.storage_waits {
+        let db = Arc::clone(&service.db);
+        on_blocking_pool(move || db.write_health())
+            .await
+            .unwrap_or(WriteHealth::Failed)
+    } else {
+        service.db.write_health()
+    };
+    match health {
+        WriteHealth::Writable => reply.plain(StatusCode::OK, format!("healthy: {host} ")),
+        WriteHealth::NoSpace => reply.plain(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unhealthy: storage is out of space; writes fail until space is available, reads work\n".into(),
+        ),
+        WriteHealth::Failed => reply.plain(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unhealthy: a storage write failed; writes are refused until a restart, reads work\n".into(),
+        ),
+    }
 }
 
 /// Why a request got no answer from an operation.

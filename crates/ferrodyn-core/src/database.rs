@@ -195,6 +195,12 @@ impl Database {
         Ok(self.engine.flush()?)
     }
 
+    /// Whether storage accepts writes now (it may check, and wait for a
+    /// sync: call it off the async workers).
+    pub fn write_health(&self) -> ferrodyn_storage::WriteHealth {
+        self.engine.write_health()
+    }
+
     /// Resolves a table name or ARN for the caller. `not_found` gives the
     /// operation's ResourceNotFoundException message for a name.
     pub(crate) fn resolve_table(

@@ -52,6 +52,11 @@ pub enum CoreError {
     /// `InternalServerError`; the detail is for the log only.
     #[error("internal error: {0}")]
     Internal(String),
+    /// `InternalServerError` because storage refuses writes for lack of
+    /// space (retryable; storage has logged the outage once, so a request
+    /// that meets it is not logged again).
+    #[error("storage is out of space: {0}")]
+    OutOfSpace(String),
     /// Not an answer: inside `ferrodyn_storage::cached_reads_only`, a read
     /// needed the disk. The server runs the operation again on a thread
     /// that may wait (reads change nothing, so running one twice is safe);
@@ -154,6 +159,7 @@ impl From<StorageError> for CoreError {
     fn from(e: StorageError) -> CoreError {
         match e {
             StorageError::WouldBlock => CoreError::WouldBlock,
+            StorageError::NoSpace(detail) => CoreError::OutOfSpace(detail),
             e => CoreError::Internal(e.to_string()),
         }
     }

@@ -34,4 +34,4 @@ pub mod transactions;
 pub use context::RequestContext;
 pub use database::Database;
 pub use error::{CancellationCode, CancellationReason, CoreError, Result};
-pub use ferrodyn_storage::{Durability, cached_reads_only, deferred_durability};
+pub use ferrodyn_storage::{Durability, WriteHealth, cached_reads_only, deferred_durability};

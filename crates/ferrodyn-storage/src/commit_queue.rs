@@ -20,7 +20,13 @@
 //! write is durable, which in queue order implies the earlier one's.
 //!
 //! A failed write poisons the queue: every commit of that group and every
-//! later one fails (see the crate's invariant).
+//! later one fails (see the crate's invariant). A write that failed for
+//! lack of space while appending to the log (so nothing of it reached the
+//! disk; RocksDB writes a batch atomically and stops writing until it has
+//! recovered) does not: its commits fail with [`StorageError::NoSpace`],
+//! later ones are tried, and fail the same way at once, until RocksDB's own
+//! recovery (its file manager polls for free space, then flushes and opens
+//! a new log) lets them through.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -50,6 +56,8 @@ struct Shared {
     /// applied, and the ticket of that commit.
     overlay: Mutex<HashMap<Vec<u8>, Latest>>,
     poisoned: AtomicBool,
+    /// The last write failed for lack of space.
+    no_space: AtomicBool,
 }
 
 struct Queue {
@@ -90,6 +98,24 @@ fn written_keys(batch: &WriteBatch) -> impl Iterator<Item = (&Vec<u8>, Option<&V
     })
 }
 
+/// What RocksDB's message says when the file system is full.
+const NO_SPACE_MESSAGE: &str = "No space left on device";
+
+/// Classifies a failed write: out of space while writing (nothing reached
+/// the disk, so the write may be tried again later), or anything else,
+/// including running out of space while syncing (the kernel may then have
+/// dropped data it held, as after any failed fsync).
+pub(crate) fn write_error(message: String) -> StorageError {
+    let lower = message.to_ascii_lowercase();
+    let while_syncing =
+        lower.contains("fsync") || lower.contains("fdatasync") || lower.contains("while sync");
+    if message.contains(NO_SPACE_MESSAGE) && !while_syncing {
+        StorageError::NoSpace(message)
+    } else {
+        StorageError::Engine(message)
+    }
+}
+
 /// Adds the summed counter bumps to `wb` and forgets them.
 fn merge_counters(wb: &mut rocksdb::WriteBatch, counters: &mut HashMap<&[u8], i64>) {
     for (key, delta) in counters.drain() {
@@ -120,6 +146,7 @@ impl CommitQueue {
             work: Condvar::new(),
             overlay: Mutex::new(HashMap::new()),
             poisoned: AtomicBool::new(false),
+            no_space: AtomicBool::new(false),
         });
         let committer = {
             let shared = Arc::clone(&shared);
@@ -137,6 +164,11 @@ impl CommitQueue {
     /// Whether an earlier write failed.
     pub(crate) fn is_poisoned(&self) -> bool {
         self.shared.poisoned.load(Ordering::Acquire)
+    }
+
+    /// Whether the last write failed for lack of space.
+    pub(crate) fn is_out_of_space(&self) -> bool {
+        self.shared.no_space.load(Ordering::Acquire)
     }
 
     /// The value an accepted, not yet applied commit gives `key`: `None`
@@ -245,12 +277,25 @@ impl Shared {
             } else {
                 self.write(&group)
             };
-            if let Err(e) = &result {
-                // After a failed write (a failed fsync above all) the state
-                // of the log is unknown; refusing every later write is the
-                // only honest answer until an operator restarts the server.
-                if !self.poisoned.swap(true, Ordering::AcqRel) {
-                    tracing::error!(error = %e, "storage write failed; refusing further writes");
+            match &result {
+                Ok(()) => {
+                    if self.no_space.swap(false, Ordering::AcqRel) {
+                        tracing::warn!("storage has space again; writes resumed");
+                    }
+                }
+                Err(e @ StorageError::NoSpace(_)) => {
+                    if !self.no_space.swap(true, Ordering::AcqRel) {
+                        tracing::error!(error = %e, "storage is out of space; writes fail until space is available, reads continue");
+                    }
+                }
+                Err(e) => {
+                    // After a failed write (a failed fsync above all) the
+                    // state of the log is unknown; refusing every later
+                    // write is the only honest answer until an operator
+                    // restarts the server.
+                    if !self.poisoned.swap(true, Ordering::AcqRel) {
+                        tracing::error!(error = %e, "storage write failed; refusing further writes");
+                    }
                 }
             }
             // Applied (or failed): conditions now read the database.
@@ -275,7 +320,7 @@ impl Shared {
 
     /// Writes a group of commits in one synced RocksDB write.
     fn write(&self, group: &[Accepted]) -> Result<()> {
-        let engine_err = |e: rocksdb::Error| StorageError::Engine(e.into_string());
+        let engine_err = |e: rocksdb::Error| write_error(e.into_string());
         let missing = |name: &str| StorageError::Engine(format!("missing column family {name}"));
         let default_cf = self
             .db

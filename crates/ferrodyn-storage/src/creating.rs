@@ -16,6 +16,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use crate::rocks::{RocksConfig, RocksEngine};
 use crate::{
     CommitInfo, Engine, ReadConsistency, Result, ScanPage, ScanRequest, StorageError, WriteBatch,
+    WriteHealth,
 };
 
 /// The engine; see the module documentation.
@@ -131,6 +132,13 @@ impl Engine for CreatingEngine {
 
     fn flush(&self) -> Result<()> {
         self.wait_engine()?.flush()
+    }
+
+    fn write_health(&self) -> WriteHealth {
+        // A store still being created takes writes (they wait for it); one
+        // that could not be created stops the server.
+        self.engine()
+            .map_or(WriteHealth::Writable, |e| e.write_health())
     }
 }
 

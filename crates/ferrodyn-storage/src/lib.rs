@@ -24,8 +24,13 @@
 //! not by callers.
 //!
 //! **Invariant:** a commit is durable when `commit` returns `Ok` (for the
-//! durable engine); after any failed write the engine refuses all further
-//! writes ([`StorageError::Poisoned`]) rather than pretend the write happened.
+//! durable engine); after a failed write the engine refuses all further
+//! writes ([`StorageError::Poisoned`]) rather than pretend the write happened,
+//! with one exception: a write refused for lack of space (nothing of it
+//! reached the disk) fails with [`StorageError::NoSpace`], and writes resume
+//! by themselves once space is available ([`Engine::write_health`]). A
+//! failed sync is never such an exception: the kernel may have dropped the
+//! pages it had, so only a restart (and the log's recovery) is honest.
 
 #![deny(missing_docs)]
 
@@ -164,6 +169,10 @@ pub enum StorageError {
     /// An earlier write failed; the engine refuses writes until restarted.
     #[error("storage refuses writes after an earlier write failure")]
     Poisoned,
+    /// A write was refused because the disk is full; nothing of it was
+    /// written, and writes resume once space is available.
+    #[error("storage is out of space: {0}")]
+    NoSpace(String),
     /// An error from the underlying engine.
     #[error("storage engine error: {0}")]
     Engine(String),
@@ -179,6 +188,19 @@ pub enum StorageError {
 
 /// A storage result.
 pub type Result<T> = std::result::Result<T, StorageError>;
+
+/// Whether an engine accepts writes now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WriteHealth {
+    /// Writes are accepted.
+    Writable,
+    /// The disk is full: writes fail with [`StorageError::NoSpace`] until
+    /// space is available, then resume; reads work.
+    NoSpace,
+    /// A write failed in a way that may have lost data the kernel held
+    /// ([`StorageError::Poisoned`]): writes fail until a restart.
+    Failed,
+}
 
 /// A byte-level ordered key-value store. See the crate documentation.
 pub trait Engine: Send + Sync + std::fmt::Debug + 'static {
@@ -221,6 +243,13 @@ pub trait Engine: Send + Sync + std::fmt::Debug + 'static {
     /// Makes every acknowledged write durable and releases resources; used
     /// at shutdown. Further writes may fail.
     fn flush(&self) -> Result<()>;
+
+    /// Whether writes are accepted now. An engine that refused a write for
+    /// lack of space may check again here (and so learn that writes have
+    /// resumed); call it off the async workers.
+    fn write_health(&self) -> WriteHealth {
+        WriteHealth::Writable
+    }
 }
 
 thread_local! {

@@ -26,12 +26,12 @@ use rocksdb::{
     Options, ReadOptions, ReadTier, WriteOptions,
 };
 
-use crate::commit_queue::{CF_CHANGES, CommitQueue};
+use crate::commit_queue::{CF_CHANGES, CommitQueue, write_error};
 use crate::latch::{Latches, batch_keys};
 use crate::memory::collect_page;
 use crate::{
     CommitInfo, Condition, Direction, Engine, ReadConsistency, Result, ScanPage, ScanRequest,
-    StorageError, WriteBatch, durability,
+    StorageError, WriteBatch, WriteHealth, durability,
 };
 
 /// Durability of commits.
@@ -318,9 +318,29 @@ impl Engine for RocksEngine {
     }
 
     fn flush(&self) -> Result<()> {
+        // Out of space, the memtables cannot be written: say so as such,
+        // since every acknowledged write is safe in the synced log.
+        let flush_err = |e: rocksdb::Error| write_error(e.into_string());
         self.queue.barrier()?;
-        self.db.flush_wal(true).map_err(engine_err)?;
-        self.db.flush().map_err(engine_err)
+        self.db.flush_wal(true).map_err(flush_err)?;
+        self.db.flush().map_err(flush_err)
+    }
+
+    fn write_health(&self) -> WriteHealth {
+        if self.queue.is_poisoned() {
+            return WriteHealth::Failed;
+        }
+        if !self.queue.is_out_of_space() {
+            return WriteHealth::Writable;
+        }
+        // An empty synced write goes through RocksDB's write path, which
+        // refuses it while RocksDB is stopped by the error: it tells whether
+        // writes have resumed, and if they have, clears the state.
+        match self.queue.barrier() {
+            Ok(()) => WriteHealth::Writable,
+            Err(StorageError::Poisoned) => WriteHealth::Failed,
+            Err(_) => WriteHealth::NoSpace,
+        }
     }
 }
 

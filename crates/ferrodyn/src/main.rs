@@ -14,8 +14,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use clap::{Parser, Subcommand};
 use ferrodyn_api::auth::{Auth, Credential};
 use ferrodyn_api::service::Service;
-use ferrodyn_core::Database;
 use ferrodyn_core::clock::SystemClock;
+use ferrodyn_core::{CoreError, Database};
 use ferrodyn_storage::StorageError;
 use ferrodyn_storage::creating::CreatingEngine;
 use ferrodyn_storage::memory::MemoryEngine;
@@ -163,7 +163,17 @@ fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         // Nothing was written: every call failed with this.
         return Err(e.into());
     }
-    db.flush()?;
+    match db.flush() {
+        Ok(()) => {}
+        // Every acknowledged write is in the synced log, which the next
+        // start replays: the memtables could not be written for lack of
+        // space, and nothing is lost by stopping anyway.
+        Err(CoreError::OutOfSpace(detail)) => tracing::warn!(
+            %detail,
+            "could not flush the memtables for lack of space; every acknowledged write is in the synced log and is replayed at the next start"
+        ),
+        Err(e) => return Err(e.into()),
+    }
     tracing::info!("ferrodyn stopped");
     Ok(())
 }
