@@ -373,6 +373,29 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Any body in any coding is decoded or refused, within the limit.
+        #[test]
+        fn arbitrary_bodies_decode_or_are_refused(
+            body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512),
+            coding in proptest::sample::select(vec!["gzip", "deflate", "identity", "x"]),
+        ) {
+            match decode_request(Some(coding), &body) {
+                Ok(out) => proptest::prop_assert!(out.len() <= REQUEST_BODY_BYTES_MAX),
+                Err(_) => proptest::prop_assert!(coding != "identity"),
+            }
+            // What gzip and zlib encode decodes to itself.
+            proptest::prop_assert_eq!(decode_request(Some("gzip"), &gzip(&body)), Ok(body.clone()));
+            proptest::prop_assert_eq!(decode_request(Some("deflate"), &zlib(&body)), Ok(body.clone()));
+        }
+
+        /// Any Accept-Encoding header is read without panicking.
+        #[test]
+        fn arbitrary_accept_encoding_headers(header in ".{0,64}") {
+            let _ = negotiate(Some(&header));
+        }
+    }
+
     #[test]
     fn responses_round_trip() {
         let body = vec![b'x'; 10_000];
