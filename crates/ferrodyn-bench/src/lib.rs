@@ -157,6 +157,10 @@ pub struct LoadArgs {
     /// Seed of the key and value choices (default: from the clock).
     #[arg(long)]
     pub seed: Option<u64>,
+    /// Send at most this many requests per second in all (each worker
+    /// paces itself to its share); default: as fast as answers come.
+    #[arg(long)]
+    pub rate: Option<u32>,
 }
 
 /// What the workers send.
@@ -174,6 +178,11 @@ pub enum Workload {
     Scan,
     /// Half GetItem, half UpdateItem.
     Mix,
+    /// A production-like mix for soaks, on a table with a global secondary
+    /// index (`g-index` on `g`) that every write changes: 40 % GetItem,
+    /// 15 % UpdateItem, 15 % PutItem, 15 % Query, 10 % TransactWriteItems
+    /// updating two items, 5 % Query on the index.
+    Soak,
 }
 
 impl Workload {
@@ -186,6 +195,7 @@ impl Workload {
             Workload::Query => "query",
             Workload::Scan => "scan",
             Workload::Mix => "mix",
+            Workload::Soak => "soak",
         }
     }
 }
@@ -265,6 +275,8 @@ pub struct Config {
     pub seed: u64,
     /// Draw a progress line on stderr.
     pub progress: bool,
+    /// Requests per second in all, if paced.
+    pub rate: Option<u32>,
 }
 
 impl Config {
@@ -329,6 +341,15 @@ impl Config {
         if a.secret_key.is_empty() {
             return Err(invalid("secret-key", "must not be empty".to_owned()));
         }
+        if a.workload == Workload::Soak && a.items < 2 {
+            return Err(invalid(
+                "items",
+                "the soak workload's transactions need at least 2".to_owned(),
+            ));
+        }
+        if a.rate == Some(0) {
+            return Err(invalid("rate", "must be positive".to_owned()));
+        }
         let seed = a.seed.unwrap_or_else(|| {
             SystemTime::now()
                 .duration_since(UNIX_EPOCH)
@@ -353,6 +374,7 @@ impl Config {
             threads: a.threads,
             seed,
             progress: std::io::stderr().is_terminal(),
+            rate: a.rate,
         })
     }
 }

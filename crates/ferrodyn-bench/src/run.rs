@@ -102,7 +102,11 @@ pub async fn bench(config: &Config) -> Result<Report, BenchError> {
     let ctx = Arc::new(Context {
         endpoint: endpoint.clone(),
         workload: config.workload,
-        bodies: Bodies::new(&config.table, config.item_size),
+        bodies: if config.workload == Workload::Soak {
+            Bodies::new(&config.table, config.item_size).with_index()
+        } else {
+            Bodies::new(&config.table, config.item_size)
+        },
         items: config.skew.chooser(config.items),
         partitions: config.skew.chooser(crate::partitions(config.items)),
     });
@@ -138,6 +142,18 @@ async fn measure(config: &Config, ctx: Arc<Context>, signer: Signer) -> Result<R
             stopped: stopped.clone(),
             in_flight: false,
             answered_on_connection: 0,
+            owner: (config.workload == Workload::Soak).then_some((id, config.concurrency)),
+            pace: config.rate.map(|rate| {
+                // Each worker sends its share, starting at a different
+                // moment so that the workers do not send in bursts.
+                let interval =
+                    Duration::from_secs_f64(f64::from(config.concurrency) / f64::from(rate));
+                Pace {
+                    interval,
+                    next: tokio::time::Instant::now()
+                        + interval.mul_f64(f64::from(id) / f64::from(config.concurrency)),
+                }
+            }),
         };
         workers.spawn(worker.run());
     }
@@ -262,6 +278,20 @@ struct Worker {
     in_flight: bool,
     /// Answers read on the current connection.
     answered_on_connection: u64,
+    /// When to send the next request, if the run is paced.
+    pace: Option<Pace>,
+    /// In the soak, this worker's number and the number of workers: it
+    /// writes only the items whose number is its own modulo the count, so
+    /// that writes never contend (no transaction conflicts), as in an
+    /// application whose writers own their keys.
+    owner: Option<(u32, u32)>,
+}
+
+/// A worker's schedule under `--rate`.
+#[derive(Debug)]
+struct Pace {
+    interval: Duration,
+    next: tokio::time::Instant,
 }
 
 impl Worker {
@@ -307,6 +337,12 @@ impl Worker {
             if self.shared.phase() == PHASE_DONE {
                 return Ok(());
             }
+            if let Some(pace) = &mut self.pace {
+                // A fixed schedule: a late answer does not push the next
+                // sends back (it is caught up), so the offered rate holds.
+                tokio::time::sleep_until(pace.next).await;
+                pace.next += pace.interval;
+            }
             let op = self.next_op();
             let req = self.build(op)?;
             sender.ready().await?;
@@ -351,6 +387,28 @@ impl Worker {
                     Op::UpdateItem
                 }
             }
+            Workload::Soak => match self.rng.next_u64() % 100 {
+                0..40 => Op::GetItem,
+                40..55 => Op::UpdateItem,
+                55..70 => Op::PutItem,
+                70..85 => Op::Query,
+                85..95 => Op::TransactWriteItems,
+                _ => Op::QueryIndex,
+            },
+        }
+    }
+
+    /// An item for this worker to write.
+    fn write_item(&mut self) -> u64 {
+        let item = self.ctx.items.next(&mut self.rng);
+        match self.owner {
+            Some((id, workers)) => {
+                let (id, workers) = (u64::from(id), u64::from(workers));
+                let n = self.ctx.items.count();
+                let owned = item - item % workers + id;
+                if owned < n { owned } else { id.min(n - 1) }
+            }
+            None => item,
         }
     }
 
@@ -358,6 +416,22 @@ impl Worker {
         &mut self,
         op: Op,
     ) -> Result<hyper::Request<http_body_util::Full<Bytes>>, TransportError> {
+        let write_items = match op {
+            Op::PutItem | Op::UpdateItem => (self.write_item(), 0),
+            Op::TransactWriteItems => {
+                let a = self.write_item();
+                let mut b = self.write_item();
+                // Two distinct items: a transaction may not name one twice.
+                for _ in 0..8 {
+                    if b != a {
+                        break;
+                    }
+                    b = self.write_item();
+                }
+                (a, b)
+            }
+            _ => (0, 0),
+        };
         let ctx = &self.ctx;
         let rng = &mut self.rng;
         let bodies = &ctx.bodies;
@@ -368,11 +442,11 @@ impl Worker {
                 self.requests.build(op, hint, |b| bodies.get(b, item))
             }
             Op::PutItem => {
-                let item = ctx.items.next(rng);
+                let item = write_items.0;
                 self.requests.build(op, hint, |b| bodies.put(b, item, rng))
             }
             Op::UpdateItem => {
-                let item = ctx.items.next(rng);
+                let item = write_items.0;
                 self.requests
                     .build(op, hint, |b| bodies.update(b, item, rng))
             }
@@ -380,6 +454,15 @@ impl Worker {
                 let partition = ctx.partitions.next(rng);
                 self.requests
                     .build(op, hint, |b| bodies.query(b, partition))
+            }
+            Op::QueryIndex => {
+                let g = rng.next_u64() % crate::workload::GSI_PARTITIONS;
+                self.requests.build(op, hint, |b| bodies.query_index(b, g))
+            }
+            Op::TransactWriteItems => {
+                let (a, b) = write_items;
+                self.requests
+                    .build(op, 2 * hint, |buf| bodies.transact(buf, a, b, rng))
             }
             _ => {
                 let start = self.scan_start.as_deref();

@@ -113,6 +113,14 @@ impl Chooser {
             Chooser::Zipfian(z) => scatter(z.rank(rng), z.n),
         }
     }
+
+    /// How many indexes it chooses from.
+    pub fn count(&self) -> u64 {
+        match self {
+            Chooser::Uniform(n) => *n,
+            Chooser::Zipfian(z) => z.n,
+        }
+    }
 }
 
 /// A bijection of `0..n` onto itself, for any `n` below 2^61 - 1.

@@ -9,6 +9,10 @@
 //! item 10..=19  pk "p0000000001"  sk 0..=9
 //! ```
 //!
+//! For the soak workload the table also has a global secondary index,
+//! `g-index`, keyed by a string attribute `g` (one of [`GSI_PARTITIONS`]
+//! values) and `sk`, which every write of that workload sets.
+//!
 //! Every item also has a string attribute `v` whose length makes the item's
 //! DynamoDB size about `--item-size` bytes. Its content is random (64
 //! letters, so it needs no JSON escaping and compresses about as well as
@@ -23,6 +27,10 @@ use crate::sample::Rng;
 
 /// Items per partition.
 pub const ITEMS_PER_PARTITION: u64 = 10;
+/// Distinct values of the index key `g` (soak workload).
+pub const GSI_PARTITIONS: u64 = 100;
+/// The soak table's index.
+pub const GSI_NAME: &str = "g-index";
 /// Items per BatchWriteItem request, DynamoDB's limit.
 pub const BATCH_WRITE_ITEMS_MAX: u64 = 25;
 /// Digits of a partition number: enough for [`crate::ITEMS_MAX`].
@@ -49,6 +57,10 @@ pub enum Op {
     Scan,
     /// BatchWriteItem of up to 25 items (preloading).
     BatchWriteItem,
+    /// TransactWriteItems updating two items.
+    TransactWriteItems,
+    /// Query of one partition of the index.
+    QueryIndex,
     /// CreateTable (set-up).
     CreateTable,
     /// DescribeTable (set-up).
@@ -65,6 +77,8 @@ impl Op {
             Op::Query => "Query",
             Op::Scan => "Scan",
             Op::BatchWriteItem => "BatchWriteItem",
+            Op::TransactWriteItems => "TransactWriteItems",
+            Op::QueryIndex => "Query",
             Op::CreateTable => "CreateTable",
             Op::DescribeTable => "DescribeTable",
         }
@@ -76,9 +90,10 @@ impl Op {
             Op::GetItem => "DynamoDB_20120810.GetItem",
             Op::PutItem => "DynamoDB_20120810.PutItem",
             Op::UpdateItem => "DynamoDB_20120810.UpdateItem",
-            Op::Query => "DynamoDB_20120810.Query",
+            Op::Query | Op::QueryIndex => "DynamoDB_20120810.Query",
             Op::Scan => "DynamoDB_20120810.Scan",
             Op::BatchWriteItem => "DynamoDB_20120810.BatchWriteItem",
+            Op::TransactWriteItems => "DynamoDB_20120810.TransactWriteItems",
             Op::CreateTable => "DynamoDB_20120810.CreateTable",
             Op::DescribeTable => "DynamoDB_20120810.DescribeTable",
         }
@@ -90,6 +105,8 @@ impl Op {
 pub struct Bodies {
     table: String,
     value_len: usize,
+    /// Whether the table has `g-index` and writes set `g`.
+    gsi: bool,
 }
 
 impl Bodies {
@@ -99,7 +116,14 @@ impl Bodies {
         Bodies {
             table: table.to_owned(),
             value_len: item_size.saturating_sub(ITEM_OVERHEAD_BYTES).max(1) as usize,
+            gsi: false,
         }
+    }
+
+    /// The same bodies for a table with `g-index`, whose writes set `g`.
+    pub fn with_index(mut self) -> Bodies {
+        self.gsi = true;
+        self
     }
 
     /// The table's name.
@@ -134,15 +158,58 @@ impl Bodies {
         buf.put_u8(b'}');
     }
 
-    /// UpdateItem `SET #v = :v` of item `item` with a fresh value.
+    /// UpdateItem `SET #v = :v` of item `item` with a fresh value (and,
+    /// with the index, `g` moved to another index partition).
     pub fn update(&self, buf: &mut BytesMut, item: u64, rng: &mut Rng) {
         self.open(buf);
+        self.update_members(buf, item, rng);
+        buf.put_u8(b'}');
+    }
+
+    /// `"Key":...,"UpdateExpression":...` of an update of `item`.
+    fn update_members(&self, buf: &mut BytesMut, item: u64, rng: &mut Rng) {
         buf.put_slice(br#""Key":"#);
         put_key(buf, item);
-        buf.put_slice(
-            br##","UpdateExpression":"SET #v = :v","ExpressionAttributeNames":{"#v":"v"},"ExpressionAttributeValues":{":v":{"S":""##,
-        );
+        if self.gsi {
+            buf.put_slice(
+                br##","UpdateExpression":"SET #v = :v, g = :g","ExpressionAttributeNames":{"#v":"v"},"ExpressionAttributeValues":{":g":{"S":""##,
+            );
+            put_gsi_partition(buf, rng.next_u64() % GSI_PARTITIONS);
+            buf.put_slice(br#""},":v":{"S":""#);
+        } else {
+            buf.put_slice(
+                br##","UpdateExpression":"SET #v = :v","ExpressionAttributeNames":{"#v":"v"},"ExpressionAttributeValues":{":v":{"S":""##,
+            );
+        }
         put_value(buf, self.value_len, rng);
+        buf.put_slice(b"\"}}");
+    }
+
+    /// TransactWriteItems updating items `a` and `b` as [`Bodies::update`]
+    /// does.
+    pub fn transact(&self, buf: &mut BytesMut, a: u64, b: u64, rng: &mut Rng) {
+        buf.put_slice(br#"{"TransactItems":["#);
+        for (i, item) in [a, b].into_iter().enumerate() {
+            if i > 0 {
+                buf.put_u8(b',');
+            }
+            buf.put_slice(br#"{"Update":"#);
+            self.open(buf);
+            self.update_members(buf, item, rng);
+            buf.put_slice(b"}}");
+        }
+        buf.put_slice(b"]}");
+    }
+
+    /// Query of the index partition `g` (at most ten items).
+    pub fn query_index(&self, buf: &mut BytesMut, g: u64) {
+        self.open(buf);
+        buf.put_slice(br#""IndexName":""#);
+        buf.put_slice(GSI_NAME.as_bytes());
+        buf.put_slice(
+            br#"","Limit":10,"KeyConditionExpression":"g = :g","ExpressionAttributeValues":{":g":{"S":""#,
+        );
+        put_gsi_partition(buf, g);
         buf.put_slice(b"\"}}}");
     }
 
@@ -192,11 +259,21 @@ impl Bodies {
         buf.to_vec()
     }
 
-    /// CreateTable of the benchmark table, on demand.
+    /// CreateTable of the benchmark table, on demand (with `g-index` for
+    /// the soak workload).
     pub fn create_table(&self, buf: &mut BytesMut) {
         self.open(buf);
+        if self.gsi {
+            buf.put_slice(
+                br#""AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"},{"AttributeName":"sk","AttributeType":"N"},{"AttributeName":"g","AttributeType":"S"}],"GlobalSecondaryIndexes":[{"IndexName":"g-index","KeySchema":[{"AttributeName":"g","KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}],"Projection":{"ProjectionType":"KEYS_ONLY"}}],"#,
+            );
+        } else {
+            buf.put_slice(
+                br#""AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"},{"AttributeName":"sk","AttributeType":"N"}],"#,
+            );
+        }
         buf.put_slice(
-            br#""AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"},{"AttributeName":"sk","AttributeType":"N"}],"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}],"BillingMode":"PAY_PER_REQUEST"}"#,
+            br#""KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}],"BillingMode":"PAY_PER_REQUEST"}"#,
         );
     }
 
@@ -212,10 +289,25 @@ impl Bodies {
         put_partition(buf, item / ITEMS_PER_PARTITION);
         buf.put_slice(br#""},"sk":{"N":""#);
         put_decimal(buf, item % ITEMS_PER_PARTITION);
+        if self.gsi {
+            buf.put_slice(br#""},"g":{"S":""#);
+            put_gsi_partition(buf, item % GSI_PARTITIONS);
+        }
         buf.put_slice(br#""},"v":{"S":""#);
         put_value(buf, self.value_len, rng);
         buf.put_slice(b"\"}}");
     }
+}
+
+/// `g` followed by three digits.
+fn put_gsi_partition(buf: &mut BytesMut, g: u64) {
+    buf.put_u8(b'g');
+    let g = g % 1000;
+    buf.put_slice(&[
+        b'0' + (g / 100) as u8,
+        b'0' + (g / 10 % 10) as u8,
+        b'0' + (g % 10) as u8,
+    ]);
 }
 
 fn put_key(buf: &mut BytesMut, item: u64) {
@@ -305,6 +397,28 @@ mod tests {
         assert_eq!(reqs[24]["PutRequest"]["Item"]["sk"]["N"], "4");
         let create = json(|buf| b.create_table(buf));
         assert_eq!(create["BillingMode"], "PAY_PER_REQUEST");
+        assert!(create.get("GlobalSecondaryIndexes").is_none());
+        let g = Bodies::new("soak", 100).with_index();
+        let create = json(|buf| g.create_table(buf));
+        assert_eq!(create["GlobalSecondaryIndexes"][0]["IndexName"], GSI_NAME);
+        assert_eq!(create["AttributeDefinitions"][2]["AttributeName"], "g");
+        let put = json(|buf| g.put(buf, 1234, &mut rng));
+        assert_eq!(put["Item"]["g"]["S"], "g034");
+        let upd = json(|buf| g.update(buf, 5, &mut rng));
+        assert_eq!(upd["UpdateExpression"], "SET #v = :v, g = :g");
+        assert!(
+            upd["ExpressionAttributeValues"][":g"]["S"]
+                .as_str()
+                .is_some_and(|s| s.starts_with('g'))
+        );
+        let tx = json(|buf| g.transact(buf, 1, 2, &mut rng));
+        let actions = tx["TransactItems"].as_array().expect("array");
+        assert_eq!(actions.len(), 2);
+        assert_eq!(actions[1]["Update"]["TableName"], "soak");
+        assert_eq!(actions[1]["Update"]["Key"]["sk"]["N"], "2");
+        let qi = json(|buf| g.query_index(buf, 7));
+        assert_eq!(qi["IndexName"], GSI_NAME);
+        assert_eq!(qi["ExpressionAttributeValues"][":g"]["S"], "g007");
         assert_eq!(json(|buf| b.describe_table(buf))["TableName"], "bench");
     }
 }

@@ -26,6 +26,7 @@ fn args(endpoint: String, workload: Workload) -> LoadArgs {
         server_pid: Some(std::process::id()),
         threads: 1,
         seed: Some(1),
+        rate: None,
     }
 }
 
