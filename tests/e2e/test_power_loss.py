@@ -24,7 +24,7 @@ A store lives through several rounds, so recovering a recovered store is
 tested too, and every third round cuts the power again while the restarted
 server recovers.
 
-FERRODYN_POWER_LOSS_ROUNDS (default 20) sets the number of crash points, for
+FERRODYN_POWER_LOSS_ROUNDS (default 40) sets the number of crash points, for
 a longer soak by hand. FERRODYN_CRASHFS_BIN overrides the location of the
 crashfs binary (default target/release/ferrodyn-crashfs); a missing binary, no
 /dev/fuse or no right to mount fails the tests, never skips them.
@@ -32,6 +32,7 @@ crashfs binary (default target/release/ferrodyn-crashfs); a missing binary, no
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import random
@@ -49,7 +50,7 @@ from botocore.exceptions import ClientError
 from conftest import REPO, FerrodynServer, all_pages, create_table, wait_active
 
 CRASHFS_BIN = Path(os.environ.get("FERRODYN_CRASHFS_BIN", str(REPO / "target" / "release" / "ferrodyn-crashfs")))
-ROUNDS = int(os.environ.get("FERRODYN_POWER_LOSS_ROUNDS", "20"))
+ROUNDS = int(os.environ.get("FERRODYN_POWER_LOSS_ROUNDS", "40"))
 STORES = 4  # the rounds are spread over this many stores
 CONTROL = ".crashfs-control"
 
@@ -61,7 +62,8 @@ OPENING_BALANCE = 1000
 WRITERS = {"single": 2, "batch": 2, "transfer": 2}
 
 # What the rounds checked, summed over the session (printed with -s).
-TOTALS = {"rounds": 0, "acknowledged": 0, "in_flight": 0, "keys_checked": 0, "transfers_checked": 0}
+TOTALS = {"rounds": 0, "acknowledged": 0, "in_flight": 0, "keys_checked": 0, "transfers_checked": 0,
+          "lost_pages": 0, "armed_fired": 0, "armed_missed": 0, "recovery_fired": 0, "recovery_missed": 0}
 
 
 # --------------------------------------------------------------------------
@@ -248,6 +250,27 @@ def test_crashfs_drops_what_was_not_fsynced(rigs):
     assert (d / "synced").read_bytes() == b"durable"
     fs.command("honour-fsync")
 
+    # An armed power loss fires as the chosen fsync arrives, before it takes
+    # effect: that fsync fails, and so does everything after it until the
+    # power is switched back on.
+    fs.command("arm 2")
+    with open(d / "synced", "r+b") as f:
+        f.write(b"DURABLE")
+        f.flush()
+        os.fsync(f.fileno())   # the first fsync works
+        f.seek(0, os.SEEK_END)
+        f.write(b" and the second write")
+        f.flush()
+        with pytest.raises(OSError) as e:
+            os.fsync(f.fileno())
+        assert e.value.errno == errno.EIO
+        assert fs.status()["powered"] == 0
+    with pytest.raises(OSError):
+        (d / "synced").read_bytes()
+    fs.command("crash")   # the power comes back; nothing more is lost
+    assert fs.status()["powered"] == 1
+    assert (d / "synced").read_bytes() == b"DURABLE"
+
 
 def test_crashfs_serves_ordinary_file_operations(rigs):
     """What RocksDB does with its files works through the mount."""
@@ -331,12 +354,14 @@ class Problems:
 class Workload:
     """Writer threads against one server; stop() is called once the power is cut."""
 
-    def __init__(self, server: FerrodynServer, expected: Expected, round_no: int, seed: int) -> None:
+    def __init__(self, server: FerrodynServer, fs: CrashFs, expected: Expected, round_no: int, seed: int) -> None:
         self.server = server
+        self.fs = fs
         self.expected = expected
         self.round_no = round_no
         self.seed = seed
         self.cut = threading.Event()    # set before the kill: errors after it are the kill's
+        self.crashes_before = fs.status()["crashes"]
         self.unexpected: list[str] = []
         self.threads: list[threading.Thread] = []
 
@@ -368,8 +393,9 @@ class Workload:
         return self.round_no * 1_000_000 + i
 
     def _failed(self, e: Exception) -> bool:
-        """True if the writer should stop: the failure is the power cut's."""
-        if self.cut.is_set():
+        """True if the writer should stop: the failure is the power cut's
+        (the test's, or an armed one that crashfs fired by itself)."""
+        if self.cut.is_set() or self.fs.status()["crashes"] > self.crashes_before:
             return True
         raise e
 
@@ -533,27 +559,50 @@ def check_store(server: FerrodynServer, expected: Expected) -> Problems:
     return problems
 
 
-def crash_round(rig: Rig, expected: Expected, round_no: int, seed: int, *, again_in_recovery: bool) -> Problems:
-    """One crash point: writers, kill -9 and power cut at a random moment,
-    restart, check."""
+def wait_for_power_loss(fs: CrashFs, wait: float) -> bool:
+    """Waits up to `wait` seconds for an armed power loss; returns whether it fired."""
+    deadline = time.monotonic() + wait
+    while fs.status()["powered"] == 1:
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def crash_round(rig: Rig, expected: Expected, round_no: int, seed: int, *, armed: bool,
+                again_in_recovery: bool) -> Problems:
+    """One crash point: writers; the power cut at a random moment (kill -9,
+    then crash), or, `armed`, at a random fsync (crashfs cuts the power as
+    the fsync arrives, then the test kills the server); restart, check."""
     rnd = random.Random(seed)
     server = rig.server
     assert server is not None
     before = (expected.acknowledged, expected.in_flight)
-    workload = Workload(server, expected, round_no, seed)
+    workload = Workload(server, rig.fs, expected, round_no, seed)
     workload.start()
-    time.sleep(rnd.uniform(0.3, 2.0))
+    if armed:
+        # A few hundred fsyncs a second reach crashfs under this load.
+        rig.fs.command(f"arm {rnd.randint(1, 600)}")
+        fired = wait_for_power_loss(rig.fs, wait=4.0)
+        TOTALS["armed_fired" if fired else "armed_missed"] += 1
+    else:
+        time.sleep(rnd.uniform(0.3, 2.0))
     workload.cut.set()
     status = rig.power_cut()
     workload.join()
     acknowledged = expected.acknowledged - before[0]
     assert acknowledged > 0, "no write was acknowledged before the power cut; the round proved nothing"
-    assert status["last_crash_files_reverted"] > 0, f"the power cut dropped nothing: {status}"
     if again_in_recovery:
-        # The restarted server replays its write-ahead log and flushes it;
-        # cut the power in the middle of that.
-        server.start()
-        time.sleep(rnd.uniform(0.0, 0.3))
+        # The restarted server replays its write-ahead log into a new table
+        # file, records it in the manifest, and starts a new log: cut the
+        # power at one of the fsyncs of that recovery.
+        rig.fs.command(f"arm {rnd.randint(1, 12)}")
+        try:
+            server.start()
+        except RuntimeError:
+            pass  # the store could not open with its disk gone: expected
+        recovery_fired = wait_for_power_loss(rig.fs, wait=2.0)
+        TOTALS["recovery_fired" if recovery_fired else "recovery_missed"] += 1
         rig.power_cut()
     server.start()
     problems = check_store(server, expected)
@@ -562,6 +611,7 @@ def crash_round(rig: Rig, expected: Expected, round_no: int, seed: int, *, again
     TOTALS["in_flight"] += expected.in_flight - before[1]
     TOTALS["keys_checked"] += len(expected.allowed)
     TOTALS["transfers_checked"] += len(expected.transfers_done)
+    TOTALS["lost_pages"] += status["last_crash_pages_lost"]
     return problems
 
 
@@ -581,7 +631,8 @@ def test_power_loss_keeps_every_acknowledged_write(rigs, store):
     expected = set_up_store(server)
     for n in range(rounds_for(store)):
         round_no = store * 1000 + n
-        problems = crash_round(rig, expected, round_no, seed=round_no, again_in_recovery=n % 3 == 2)
+        problems = crash_round(rig, expected, round_no, seed=round_no, armed=n % 2 == 1,
+                               again_in_recovery=n % 3 == 2)
         assert not problems.any(), f"round {n} of store {store}: {problems}\n{server.log_tail()}"
     # The store is still fully usable, and shuts down cleanly.
     c = server.client()
@@ -599,7 +650,7 @@ def test_a_disk_that_ignores_fsync_loses_acknowledged_writes(rigs):
     server = rig.serve(durable_mkdir(rig.fs.mountpoint / "data"))
     expected = set_up_store(server)
     rig.fs.command("ignore-fsync")
-    problems = crash_round(rig, expected, round_no=0, seed=7, again_in_recovery=False)
+    problems = crash_round(rig, expected, round_no=0, seed=7, armed=False, again_in_recovery=False)
     rig.fs.command("honour-fsync")
     assert problems.lost or problems.bank, f"no acknowledged write was lost: {problems}"
 

@@ -32,7 +32,8 @@ use parking_lot::Mutex;
 
 use crate::pages::PAGE_BYTES;
 use crate::tree::{
-    Attr, CONTROL_INO, DirModel, Error, Fallocate, Kind, NAME_BYTES_MAX, SetAttr, Tree,
+    Attr, CONTROL_INO, CONTROL_NAME, CrashReport, DirModel, Error, Fallocate, Kind, NAME_BYTES_MAX,
+    ROOT_INO, SetAttr, Tree,
 };
 
 /// How long the kernel may trust an attribute or an entry: not at all.
@@ -41,8 +42,15 @@ const TTL: Duration = Duration::ZERO;
 /// Inode numbers are never reused, so every inode is generation 0.
 const GENERATION: Generation = Generation(0);
 
-/// Written to the control file: cut the power.
+/// Written to the control file: cut the power now and switch it back on at
+/// once (a reboot); after an armed power loss fired, only switch it back on.
+/// Either way any armed power loss is disarmed.
 pub const CRASH_COMMAND: &str = "crash";
+
+/// Written to the control file followed by a count `n`: lose power at the
+/// `n`-th fsync from now, before it takes effect, and keep the power off
+/// until the next `crash` (see [`Tree::arm`]).
+pub const ARM_COMMAND: &str = "arm ";
 
 /// Written to the control file: from now on fsync succeeds and makes nothing
 /// durable (a disk that lies about flushing its cache).
@@ -79,6 +87,23 @@ impl CrashFs {
     }
 }
 
+/// Locks the tree for a request, or answers `EIO` and returns if the power
+/// is off and the request is not one of those that reach the control file
+/// (`$reachable`): the test must still be able to switch the power back on.
+macro_rules! live {
+    ($fs:expr, $reply:ident, $reachable:expr) => {{
+        let tree = $fs.tree.lock();
+        if !tree.powered() && !$reachable {
+            $reply.error(Errno::EIO);
+            return;
+        }
+        tree
+    }};
+    ($fs:expr, $reply:ident) => {
+        live!($fs, $reply, false)
+    };
+}
+
 fn errno(e: Error) -> Errno {
     match e {
         Error::NotFound => Errno::ENOENT,
@@ -91,7 +116,7 @@ fn errno(e: Error) -> Errno {
         Error::NameTooLong => Errno::ENAMETOOLONG,
         Error::Unsupported => Errno::EOPNOTSUPP,
         Error::NotPermitted => Errno::EPERM,
-        Error::DeadHandle => Errno::EIO,
+        Error::DeadHandle | Error::PowerOff => Errno::EIO,
     }
 }
 
@@ -142,18 +167,24 @@ impl CrashFs {
             .map(str::trim)
             .map_err(|_| Errno::EINVAL)?;
         let mut tree = self.tree.lock();
+        if let Some(count) = command.strip_prefix(ARM_COMMAND) {
+            let fsyncs: u64 = count.trim().parse().map_err(|_| Errno::EINVAL)?;
+            if fsyncs == 0 || !tree.powered() {
+                return Err(Errno::EINVAL);
+            }
+            tree.arm(fsyncs);
+            return Ok(());
+        }
         match command {
+            CRASH_COMMAND if !tree.powered() => {
+                // An armed power loss already fired: the power comes back.
+                tree.power_on();
+                eprintln!("ferrodyn-crashfs: power back on");
+            }
             CRASH_COMMAND => {
+                tree.power_on();
                 let report = tree.crash();
-                eprintln!(
-                    "ferrodyn-crashfs: power loss: {} files lost {} unsynced pages, {} directories reverted, \
-                     {} inodes dropped, {} open handles closed",
-                    report.files_reverted,
-                    report.pages_lost,
-                    report.dirs_reverted,
-                    report.inodes_dropped,
-                    report.handles_closed
-                );
+                log_crash("power loss", &report);
             }
             IGNORE_FSYNC_COMMAND => {
                 tree.set_fsync_honoured(false);
@@ -169,9 +200,32 @@ impl CrashFs {
     }
 }
 
+/// fsync through the tree, saying so when it fired an armed power loss.
+fn sync(tree: &mut Tree, ino: u64) -> Result<(), Error> {
+    let crashes = tree.stats().crashes;
+    let result = tree.fsync(ino);
+    if tree.stats().crashes != crashes {
+        log_crash("armed power loss", &tree.stats().last_crash);
+    }
+    result
+}
+
+fn log_crash(what: &str, report: &CrashReport) {
+    eprintln!(
+        "ferrodyn-crashfs: {what}: {} files lost {} unsynced pages, {} directories reverted, \
+         {} inodes dropped, {} open handles closed",
+        report.files_reverted,
+        report.pages_lost,
+        report.dirs_reverted,
+        report.inodes_dropped,
+        report.handles_closed
+    );
+}
+
 impl Filesystem for CrashFs {
     fn lookup(&self, _req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEntry) {
-        match self.tree.lock().lookup(parent.0, name) {
+        let mut tree = live!(self, reply, parent.0 == ROOT_INO && name == CONTROL_NAME);
+        match tree.lookup(parent.0, name) {
             Ok(attr) => reply.entry(&TTL, &file_attr(&attr), GENERATION),
             Err(e) => reply.error(errno(e)),
         }
@@ -182,7 +236,8 @@ impl Filesystem for CrashFs {
     }
 
     fn getattr(&self, _req: &Request, ino: INodeNo, _fh: Option<FileHandle>, reply: ReplyAttr) {
-        match self.tree.lock().attr(ino.0) {
+        let tree = live!(self, reply, ino.0 == ROOT_INO || ino.0 == CONTROL_INO);
+        match tree.attr(ino.0) {
             Ok(attr) => reply.attr(&TTL, &file_attr(&attr)),
             Err(e) => reply.error(errno(e)),
         }
@@ -214,7 +269,8 @@ impl Filesystem for CrashFs {
             atime: atime.map(time),
             mtime: mtime.map(time),
         };
-        match self.tree.lock().setattr(ino.0, set) {
+        let mut tree = live!(self, reply, ino.0 == CONTROL_INO);
+        match tree.setattr(ino.0, set) {
             Ok(attr) => reply.attr(&TTL, &file_attr(&attr)),
             Err(e) => reply.error(errno(e)),
         }
@@ -235,11 +291,8 @@ impl Filesystem for CrashFs {
             reply.error(Errno::EOPNOTSUPP);
             return;
         }
-        match self
-            .tree
-            .lock()
-            .mknod(parent.0, name, perm(mode, umask), req.uid(), req.gid())
-        {
+        let mut tree = live!(self, reply);
+        match tree.mknod(parent.0, name, perm(mode, umask), req.uid(), req.gid()) {
             Ok(attr) => reply.entry(&TTL, &file_attr(&attr), GENERATION),
             Err(e) => reply.error(errno(e)),
         }
@@ -254,25 +307,24 @@ impl Filesystem for CrashFs {
         umask: u32,
         reply: ReplyEntry,
     ) {
-        match self
-            .tree
-            .lock()
-            .mkdir(parent.0, name, perm(mode, umask), req.uid(), req.gid())
-        {
+        let mut tree = live!(self, reply);
+        match tree.mkdir(parent.0, name, perm(mode, umask), req.uid(), req.gid()) {
             Ok(attr) => reply.entry(&TTL, &file_attr(&attr), GENERATION),
             Err(e) => reply.error(errno(e)),
         }
     }
 
     fn unlink(&self, _req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEmpty) {
-        match self.tree.lock().unlink(parent.0, name) {
+        let mut tree = live!(self, reply);
+        match tree.unlink(parent.0, name) {
             Ok(()) => reply.ok(),
             Err(e) => reply.error(errno(e)),
         }
     }
 
     fn rmdir(&self, _req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEmpty) {
-        match self.tree.lock().rmdir(parent.0, name) {
+        let mut tree = live!(self, reply);
+        match tree.rmdir(parent.0, name) {
             Ok(()) => reply.ok(),
             Err(e) => reply.error(errno(e)),
         }
@@ -294,11 +346,8 @@ impl Filesystem for CrashFs {
             return;
         }
         let noreplace = flags.contains(RenameFlags::RENAME_NOREPLACE);
-        match self
-            .tree
-            .lock()
-            .rename(parent.0, name, newparent.0, newname, noreplace)
-        {
+        let mut tree = live!(self, reply);
+        match tree.rename(parent.0, name, newparent.0, newname, noreplace) {
             Ok(()) => reply.ok(),
             Err(e) => reply.error(errno(e)),
         }
@@ -312,14 +361,15 @@ impl Filesystem for CrashFs {
         newname: &OsStr,
         reply: ReplyEntry,
     ) {
-        match self.tree.lock().link(ino.0, newparent.0, newname) {
+        let mut tree = live!(self, reply);
+        match tree.link(ino.0, newparent.0, newname) {
             Ok(attr) => reply.entry(&TTL, &file_attr(&attr), GENERATION),
             Err(e) => reply.error(errno(e)),
         }
     }
 
     fn open(&self, _req: &Request, ino: INodeNo, _flags: OpenFlags, reply: ReplyOpen) {
-        let mut tree = self.tree.lock();
+        let mut tree = live!(self, reply, ino.0 == CONTROL_INO);
         match tree.attr(ino.0) {
             Ok(attr) if attr.kind == Kind::Dir => {
                 reply.error(Errno::EISDIR);
@@ -355,7 +405,7 @@ impl Filesystem for CrashFs {
         _lock_owner: Option<LockOwner>,
         reply: ReplyData,
     ) {
-        let mut tree = self.tree.lock();
+        let mut tree = live!(self, reply, ino.0 == CONTROL_INO);
         if ino.0 == CONTROL_INO {
             let status = tree.status().into_bytes();
             let start = (offset as usize).min(status.len());
@@ -392,7 +442,8 @@ impl Filesystem for CrashFs {
             }
             return;
         }
-        match self.tree.lock().write(fh.0, offset, data) {
+        let mut tree = live!(self, reply);
+        match tree.write(fh.0, offset, data) {
             Ok(()) => reply.written(written),
             Err(e) => reply.error(errno(e)),
         }
@@ -434,14 +485,14 @@ impl Filesystem for CrashFs {
     ) {
         // fsync and fdatasync are the same here: attributes are not versioned.
         let mut tree = self.tree.lock();
-        match tree.handle_ino(fh.0).and_then(|ino| tree.fsync(ino)) {
+        match tree.handle_ino(fh.0).and_then(|ino| sync(&mut tree, ino)) {
             Ok(()) => reply.ok(),
             Err(e) => reply.error(errno(e)),
         }
     }
 
     fn opendir(&self, _req: &Request, ino: INodeNo, _flags: OpenFlags, reply: ReplyOpen) {
-        let mut tree = self.tree.lock();
+        let mut tree = live!(self, reply);
         match tree.attr(ino.0) {
             Ok(attr) if attr.kind != Kind::Dir => {
                 reply.error(Errno::ENOTDIR);
@@ -467,7 +518,7 @@ impl Filesystem for CrashFs {
         offset: u64,
         mut reply: ReplyDirectory,
     ) {
-        let tree = self.tree.lock();
+        let tree = live!(self, reply);
         let Ok(start) = usize::try_from(offset) else {
             reply.ok();
             return;
@@ -509,7 +560,7 @@ impl Filesystem for CrashFs {
         reply: ReplyEmpty,
     ) {
         let mut tree = self.tree.lock();
-        match tree.handle_ino(fh.0).and_then(|ino| tree.fsync(ino)) {
+        match tree.handle_ino(fh.0).and_then(|ino| sync(&mut tree, ino)) {
             Ok(()) => reply.ok(),
             Err(e) => reply.error(errno(e)),
         }
@@ -531,7 +582,8 @@ impl Filesystem for CrashFs {
 
     fn access(&self, _req: &Request, ino: INodeNo, _mask: AccessFlags, reply: ReplyEmpty) {
         // Permissions are checked by the kernel (`default_permissions`).
-        match self.tree.lock().attr(ino.0) {
+        let tree = live!(self, reply, ino.0 == ROOT_INO || ino.0 == CONTROL_INO);
+        match tree.attr(ino.0) {
             Ok(_) => reply.ok(),
             Err(e) => reply.error(errno(e)),
         }
@@ -551,11 +603,8 @@ impl Filesystem for CrashFs {
             reply.error(Errno::EOPNOTSUPP);
             return;
         }
-        match self
-            .tree
-            .lock()
-            .create(parent.0, name, perm(mode, umask), req.uid(), req.gid())
-        {
+        let mut tree = live!(self, reply);
+        match tree.create(parent.0, name, perm(mode, umask), req.uid(), req.gid()) {
             Ok((attr, fh)) => reply.created(
                 &TTL,
                 &file_attr(&attr),
@@ -589,7 +638,8 @@ impl Filesystem for CrashFs {
                 return;
             }
         };
-        match self.tree.lock().fallocate(fh.0, offset, length, how) {
+        let mut tree = live!(self, reply);
+        match tree.fallocate(fh.0, offset, length, how) {
             Ok(()) => reply.ok(),
             Err(e) => reply.error(errno(e)),
         }

@@ -103,6 +103,9 @@ pub enum Error {
     NotPermitted,
     /// The handle was opened before a power loss, or never existed (`EIO`).
     DeadHandle,
+    /// The power is off: an armed power loss fired and nobody has switched
+    /// the power back on yet (`EIO`).
+    PowerOff,
 }
 
 impl From<TooLarge> for Error {
@@ -303,6 +306,9 @@ pub struct Tree {
     next_handle: u64,
     model: DirModel,
     honour_fsync: bool,
+    /// Fsyncs left before an armed power loss fires (see [`Tree::arm`]).
+    armed: Option<u64>,
+    powered: bool,
     stats: Stats,
 }
 
@@ -325,6 +331,8 @@ impl Tree {
             next_handle: 1,
             model,
             honour_fsync: true,
+            armed: None,
+            powered: true,
             stats: Stats::default(),
         }
     }
@@ -334,6 +342,27 @@ impl Tree {
     /// their checks notice lost acknowledged writes.
     pub fn set_fsync_honoured(&mut self, honour: bool) {
         self.honour_fsync = honour;
+    }
+
+    /// Arms a power loss at the `fsyncs`-th fsync from now (of a file or a
+    /// directory; 1 is the next one). It fires when that fsync arrives and
+    /// before it takes effect, so the data it was to make durable is lost;
+    /// the fsync fails (`EIO`) and the power stays off, every operation
+    /// failing, until [`Tree::power_on`]: the process that was writing sees
+    /// its disk vanish mid-write, as it would if it outlived the machine.
+    pub fn arm(&mut self, fsyncs: u64) {
+        self.armed = Some(fsyncs.max(1));
+    }
+
+    /// Whether the power is on.
+    pub fn powered(&self) -> bool {
+        self.powered
+    }
+
+    /// Switches the power back on after an armed power loss; disarms.
+    pub fn power_on(&mut self) {
+        self.powered = true;
+        self.armed = None;
     }
 
     /// The counters the control file shows.
@@ -832,6 +861,19 @@ impl Tree {
         if ino == CONTROL_INO {
             return Ok(());
         }
+        if !self.powered {
+            return Err(Error::PowerOff);
+        }
+        match self.armed {
+            Some(1) => {
+                self.armed = None;
+                self.crash();
+                self.powered = false;
+                return Err(Error::PowerOff);
+            }
+            Some(n) => self.armed = Some(n - 1),
+            None => {}
+        }
         if !self.honour_fsync {
             self.inode(ino)?;
             self.stats.ignored_syncs += 1;
@@ -974,10 +1016,12 @@ impl Tree {
         let s = self.stats;
         let c = s.last_crash;
         format!(
-            "crashes {}\nfile_syncs {}\ndir_syncs {}\nignored_syncs {}\nhonour_fsync {}\ninodes {}\nunsynced_files {}\nunsynced_pages {}\n\
+            "crashes {}\npowered {}\narmed {}\nfile_syncs {}\ndir_syncs {}\nignored_syncs {}\nhonour_fsync {}\ninodes {}\nunsynced_files {}\nunsynced_pages {}\n\
              last_crash_files_reverted {}\nlast_crash_pages_lost {}\nlast_crash_dirs_reverted {}\n\
              last_crash_inodes_dropped {}\nlast_crash_handles_closed {}\n",
             s.crashes,
+            u8::from(self.powered),
+            self.armed.unwrap_or(0),
             s.file_syncs,
             s.dir_syncs,
             s.ignored_syncs,
@@ -1266,6 +1310,28 @@ mod tests {
             Some(&b"synced"[..])
         );
         assert_eq!(t.stats().ignored_syncs, 1);
+    }
+
+    #[test]
+    fn an_armed_power_loss_fires_at_the_chosen_fsync_before_it_takes_effect() {
+        let mut t = tree(DirModel::Posix);
+        let (attr, h) = t
+            .create(ROOT_INO, name("wal"), 0o644, 0, 0)
+            .expect("create");
+        t.fsync(ROOT_INO).expect("fsync dir");
+        t.arm(2);
+        t.write(h, 0, b"first").expect("write");
+        t.fsync(attr.ino).expect("the first fsync works");
+        t.write(h, 5, b" second").expect("write");
+        assert_eq!(t.fsync(attr.ino), Err(Error::PowerOff));
+        assert!(!t.powered());
+        assert_eq!(t.fsync(ROOT_INO), Err(Error::PowerOff));
+        assert_eq!(t.stats().crashes, 1);
+        t.power_on();
+        assert_eq!(
+            contents(&mut t, ROOT_INO, "wal").as_deref(),
+            Some(&b"first"[..])
+        );
     }
 
     #[test]
