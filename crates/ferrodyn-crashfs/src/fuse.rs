@@ -2,8 +2,15 @@
 //!
 //! Every request takes the one lock around the tree, so requests are
 //! linearised in the order the session thread receives them, and a power
-//! loss (a write of `crash` to the control file) happens between two
-//! requests, never inside one.
+//! loss (a write of `crash` to the control file, or an armed one firing at
+//! an fsync) happens between two requests, never inside one.
+//!
+//! The control file `/.crashfs-control` takes one command per write:
+//! `crash`, `arm <n>`, `ignore-fsync`, `honour-fsync` (see the constants
+//! below); reading it gives [`Tree::status`]. While the power is off (an
+//! armed power loss fired and no `crash` has switched it back on) every
+//! request fails with `EIO`, except those that reach the control file and
+//! forget, release and statfs, which change nothing.
 //!
 //! Nothing here may let the kernel keep state that power loss would have to
 //! take back:
@@ -407,10 +414,10 @@ impl Filesystem for CrashFs {
     ) {
         let mut tree = live!(self, reply, ino.0 == CONTROL_INO);
         if ino.0 == CONTROL_INO {
-            let status = tree.status().into_bytes();
-            let start = (offset as usize).min(status.len());
-            let end = start.saturating_add(size as usize).min(status.len());
-            reply.data(&status[start..end]);
+            match tree.read_status(fh.0, offset, size as usize) {
+                Ok(bytes) => reply.data(bytes),
+                Err(e) => reply.error(errno(e)),
+            }
             return;
         }
         match tree.read(fh.0, offset, size as usize) {

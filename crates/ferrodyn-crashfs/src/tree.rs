@@ -17,7 +17,8 @@
 //!                                     commits every directory's entries
 //! ```
 //!
-//! [`Tree::crash`] throws every current state away: each file's data becomes
+//! [`Tree::crash`] (or an armed power loss, [`Tree::arm`], as the chosen
+//! fsync arrives) throws every current state away: each file's data becomes
 //! its durable data (a file never synced becomes empty), each directory's
 //! entries become its durable entries, and the inodes no longer reachable
 //! from the root through durable entries are gone. Open handles die with the
@@ -292,9 +293,17 @@ impl Inode {
 #[derive(Debug)]
 struct Handle {
     ino: Ino,
-    /// A directory's entries as of opendir, so that a listing read in
-    /// several calls neither skips nor repeats names while it changes.
-    listing: Option<Vec<DirEntry>>,
+    /// A snapshot taken at open, so that reading in several calls neither
+    /// skips nor repeats anything while the source changes: a directory's
+    /// entries, or the control file's text.
+    snapshot: Snapshot,
+}
+
+#[derive(Debug)]
+enum Snapshot {
+    None,
+    Listing(Vec<DirEntry>),
+    Status(String),
 }
 
 /// The filesystem.
@@ -700,24 +709,22 @@ impl Tree {
         self.attr(ino)
     }
 
-    /// Opens an inode (file or directory) and returns a handle number.
+    /// Opens an inode (file, directory or the control file) and returns a
+    /// handle number.
     pub fn open(&mut self, ino: Ino) -> Result<u64> {
-        if ino == CONTROL_INO {
-            // Handle 0 is never a file's: the control file has no state to
-            // track, and its handles survive the power loss they cause.
-            return Ok(0);
-        }
-        let listing = {
+        let snapshot = if ino == CONTROL_INO {
+            Snapshot::Status(self.status())
+        } else {
             let inode = self.inode_mut(ino)?;
             inode.open += 1;
             match inode.kind() {
-                Kind::Dir => Some(self.list(ino)?),
-                Kind::File => None,
+                Kind::Dir => Snapshot::Listing(self.list(ino)?),
+                Kind::File => Snapshot::None,
             }
         };
         let handle = self.next_handle;
         self.next_handle += 1;
-        self.handles.insert(handle, Handle { ino, listing });
+        self.handles.insert(handle, Handle { ino, snapshot });
         Ok(handle)
     }
 
@@ -767,14 +774,26 @@ impl Tree {
     /// The entries of an open directory from position `offset` on, as of
     /// its opendir.
     pub fn readdir(&self, handle: u64, offset: usize) -> Result<&[DirEntry]> {
-        let listing = self
-            .handles
-            .get(&handle)
-            .ok_or(Error::DeadHandle)?
-            .listing
-            .as_deref()
-            .ok_or(Error::NotDir)?;
-        Ok(listing.get(offset..).unwrap_or_default())
+        match &self.handles.get(&handle).ok_or(Error::DeadHandle)?.snapshot {
+            Snapshot::Listing(listing) => Ok(listing.get(offset..).unwrap_or_default()),
+            _ => Err(Error::NotDir),
+        }
+    }
+
+    /// Up to `size` bytes from `offset` of the control file's text, as of
+    /// the open of `handle`.
+    pub fn read_status(&self, handle: u64, offset: u64, size: usize) -> Result<&[u8]> {
+        match &self.handles.get(&handle).ok_or(Error::DeadHandle)?.snapshot {
+            Snapshot::Status(text) => {
+                let text = text.as_bytes();
+                let start = usize::try_from(offset)
+                    .unwrap_or(usize::MAX)
+                    .min(text.len());
+                let end = start.saturating_add(size).min(text.len());
+                Ok(&text[start..end])
+            }
+            _ => Err(Error::Invalid),
+        }
     }
 
     /// Reads from an open file.
@@ -856,7 +875,9 @@ impl Tree {
 
     /// fsync or fdatasync of an inode: a file's data becomes durable; a
     /// directory's entries become durable. Under [`DirModel::Ordered`]
-    /// every directory's entries become durable as well.
+    /// every directory's entries become durable as well. Fails with
+    /// [`Error::PowerOff`] if the power is off or this is the fsync an armed
+    /// power loss waited for; does nothing if fsync is not honoured.
     pub fn fsync(&mut self, ino: Ino) -> Result<()> {
         if ino == CONTROL_INO {
             return Ok(());
@@ -954,11 +975,14 @@ impl Tree {
 
     /// Power loss: everything not durable is gone (see the module docs).
     pub fn crash(&mut self) -> CrashReport {
+        // The control file's handles survive: the test that cut the power
+        // holds one.
+        let before = self.handles.len();
+        self.handles.retain(|_, handle| handle.ino == CONTROL_INO);
         let mut report = CrashReport {
-            handles_closed: self.handles.len() as u64,
+            handles_closed: (before - self.handles.len()) as u64,
             ..CrashReport::default()
         };
-        self.handles.clear();
         for inode in self.inodes.values_mut() {
             match &mut inode.body {
                 Body::File(data) => {
@@ -1332,6 +1356,27 @@ mod tests {
             contents(&mut t, ROOT_INO, "wal").as_deref(),
             Some(&b"first"[..])
         );
+    }
+
+    #[test]
+    fn the_control_text_is_a_snapshot_of_open() {
+        let mut t = tree(DirModel::Posix);
+        let h = t.open(CONTROL_INO).expect("open control");
+        let whole = t.read_status(h, 0, 1 << 16).expect("read").to_vec();
+        file(&mut t, ROOT_INO, "f", b"x", true);
+        t.crash();
+        assert_eq!(
+            t.read_status(h, 0, 1 << 16).expect("read after a crash"),
+            &whole[..]
+        );
+        assert_eq!(t.read_status(h, 7, 3).expect("read"), &whole[7..10]);
+        assert!(
+            t.read_status(h, u64::MAX, 3)
+                .expect("read past the end")
+                .is_empty()
+        );
+        t.release(h);
+        assert_eq!(t.read_status(h, 0, 1), Err(Error::DeadHandle));
     }
 
     #[test]
