@@ -514,7 +514,6 @@ impl Tree {
         gid: u32,
     ) -> Result<Ino> {
         Self::check_name(parent, name)?;
-        let is_dir = matches!(body, Body::Dir(_));
         if self.dir(parent)?.entries.contains_key(name) {
             return Err(Error::Exists);
         }
@@ -526,12 +525,13 @@ impl Tree {
         // The reply to mkdir/create counts as a lookup.
         inode.lookups = 1;
         self.inodes.insert(ino, inode);
-        self.touch_dir(parent);
-        debug_assert!(!is_dir || matches!(self.inode(ino).map(Inode::kind), Ok(Kind::Dir)));
+        self.touch(parent);
         Ok(ino)
     }
 
-    fn touch_dir(&mut self, ino: Ino) {
+    /// Records a change of an inode's contents (a file's data, a
+    /// directory's entries) in its times.
+    fn touch(&mut self, ino: Ino) {
         if let Some(inode) = self.inodes.get_mut(&ino) {
             let now = SystemTime::now();
             inode.mtime = now;
@@ -600,7 +600,7 @@ impl Tree {
         }
         self.dir_mut(parent)?.entries.remove(name);
         self.drop_link(ino);
-        self.touch_dir(parent);
+        self.touch(parent);
         Ok(())
     }
 
@@ -613,7 +613,7 @@ impl Tree {
         }
         self.dir_mut(parent)?.entries.remove(name);
         self.drop_link(ino);
-        self.touch_dir(parent);
+        self.touch(parent);
         Ok(())
     }
 
@@ -685,8 +685,8 @@ impl Tree {
         if let Some(target) = target {
             self.drop_link(target);
         }
-        self.touch_dir(parent);
-        self.touch_dir(new_parent);
+        self.touch(parent);
+        self.touch(new_parent);
         Ok(())
     }
 
@@ -705,7 +705,7 @@ impl Tree {
         inode.links += 1;
         inode.lookups += 1;
         inode.ctime = SystemTime::now();
-        self.touch_dir(new_parent);
+        self.touch(new_parent);
         self.attr(ino)
     }
 
@@ -811,12 +811,8 @@ impl Tree {
     pub fn write(&mut self, handle: u64, offset: u64, bytes: &[u8]) -> Result<()> {
         let ino = self.handle_ino(handle)?;
         self.file_mut(ino)?.write(offset, bytes)?;
-        self.touch_file(ino);
+        self.touch(ino);
         Ok(())
-    }
-
-    fn touch_file(&mut self, ino: Ino) {
-        self.touch_dir(ino);
     }
 
     /// fallocate on an open file.
@@ -838,7 +834,7 @@ impl Tree {
                 }
             }
         }
-        self.touch_file(ino);
+        self.touch(ino);
         Ok(())
     }
 
@@ -850,7 +846,7 @@ impl Tree {
         }
         if let Some(size) = set.size {
             self.file_mut(ino)?.set_len(size)?;
-            self.touch_file(ino);
+            self.touch(ino);
         }
         let inode = self.inode_mut(ino)?;
         let now = SystemTime::now();
