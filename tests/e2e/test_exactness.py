@@ -282,6 +282,14 @@ def test_batch_write_null_and_empty_members(endpoint, hash_table, requests, mess
     assert_error(r, VE, message.format(t=hash_table))
 
 
+def test_batch_get_null_table_entry(endpoint, hash_table):
+    # UNCONFIRMED: a null KeysAndAttributes is answered as one without its required Keys
+    # (the newer per-member style of RequestItems [conformance tier3 batchGetItem]), not 200.
+    assert_error(raw_request(endpoint, "BatchGetItem", {"RequestItems": {hash_table: None}}), VE,
+                 f"1 validation error detected: Value at 'RequestItems.{hash_table}.member.Keys' failed to "
+                 "satisfy constraint: Member must not be null")
+
+
 def test_batch_write_non_object_request_is_a_serialization_error(endpoint, hash_table):
     # A request that is not a structure fails the type pass [dynalite 'RequestItems.Attr.0 is
     # not a struct': SerializationException].
@@ -534,6 +542,18 @@ def test_transaction_over_4_mb(ddb, hash_table):
     err = expect_error(lambda: ddb.transact_write_items(TransactItems=items), VE)
     assert "size cannot exceed" in err["Error"]["Message"], err["Error"]["Message"]
     assert gone(ddb, hash_table, "tx4mb-0")
+
+
+def test_transact_get_oversized_key_is_a_reason(ddb, hash_table):
+    # [extenddb transaction_key_size_validation: transact_get_oversized_hash_key_cancels,
+    # "matching real DynamoDB"]
+    err = expect_error(lambda: ddb.transact_get_items(TransactItems=[
+        {"Get": {"TableName": hash_table, "Key": {"pk": S("ok")}}},
+        {"Get": {"TableName": hash_table, "Key": {"pk": S("x" * 2049)}}}]), TCE)
+    assert err["CancellationReasons"] == [
+        {"Code": "None"},
+        {"Code": "ValidationError",
+         "Message": INVALID + "Size of hashkey has exceeded the maximum size limit of2048 bytes"}]
 
 
 def test_transaction_reports_only_the_first_validation_error(ddb, hash_table):

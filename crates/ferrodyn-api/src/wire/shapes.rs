@@ -568,10 +568,15 @@ impl Checker<'_> {
                     return;
                 };
                 let Value::Object(map) = v else { return };
+                // A null KeysAndAttributes lacks its required Keys, as an
+                // empty one does (UNCONFIRMED: no capture; never a 200).
+                let nothing = Value::Object(serde_json::Map::new());
                 for (k, item) in map {
                     let sub = ConstraintPath::MapValue(path, k);
                     if request_items && self.operation == "BatchWriteItem" {
                         self.check_write_requests(vs, v, item, &sub, errors, depth);
+                    } else if request_items && item.is_null() {
+                        self.check_constraints(vs, &nothing, &sub, errors, depth + 1);
                     } else {
                         self.check_constraints(vs, item, &sub, errors, depth + 1);
                     }

@@ -139,7 +139,11 @@ impl Spec {
         (name, ty): (&str, ScalarType),
         is_sort: bool,
     ) -> Option<&'a AttributeValue> {
-        let max = if is_sort { 1024 } else { 2048 };
+        let max = if is_sort {
+            ferrodyn_model::limits::INDEX_SORT_KEY_BYTES_MAX
+        } else {
+            ferrodyn_model::limits::INDEX_PARTITION_KEY_BYTES_MAX
+        };
         item.get(name).filter(|v| {
             ty.matches(v)
                 && !matches!(v, AttributeValue::S(x) if x.is_empty())
