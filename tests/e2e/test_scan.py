@@ -30,7 +30,7 @@ import re
 
 import pytest
 
-from awsrules import expected_page, item_bytes, pad_item, page_read_units
+from awsrules import expected_page, item_bytes, pad_item, page_read_units, scan_page_read_units
 from conftest import (
     FULL_TYPES,
     L,
@@ -605,9 +605,10 @@ def test_capacity_is_what_was_read(ddb, cap):
     # never less than the page's bytes rounded up to 4 KB once: 6 x 1,500 B -> 3 units
     # [dev-guide read-write-operations 'Scan ... the size of the items that are evaluated']
     assert sc >= page_read_units([1500] * 6, True) == 3.0
-    # UNCONFIRMED: the exact figure. The summing rule gives 3.0; real AWS also charges for the
-    # empty storage partitions a fresh table is split into ([alternator test_scan_consumed_capacity]
-    # measured 4 / 2 RCU for a one-item table; Amazon Keyspaces documents the same per-partition cost).
+    # and never less than one unit per partition of the four a new table has: 4 units
+    # ([alternator test_scan_consumed_capacity] measured 4 / 2 RCU for a one-item table;
+    # UNCONFIRMED rule, awsrules.scan_page_read_units).
+    assert sc == scan_page_read_units([1500] * 6, True) == 4.0
     # The filter, the projection and Select do not change it
     # [conformance tier1/scan/consumedCapacity; dynalite scan]:
     for extra in ({"FilterExpression": "keep = :k", "ExpressionAttributeValues": {":k": S("yes")}},
@@ -621,12 +622,13 @@ def test_capacity_is_what_was_read(ddb, cap):
 def test_capacity_of_a_tiny_table(ddb):
     name = create_table(ddb, unique_name("scantiny"))
     ddb.put_item(TableName=name, Item={"pk": S("p"), "animal": S("cat")})
-    for consistent, allowed in ((True, (1.0, 4.0)), (False, (0.5, 2.0))):
+    for consistent, expected in ((True, 4.0), (False, 2.0)):
         r = ddb.scan(TableName=name, ConsistentRead=consistent, ReturnConsumedCapacity="TOTAL")
         assert r["Count"] == 1
-        # UNCONFIRMED: one tiny item costs 1 / 0.5 by the summing rule, while real AWS reported
-        # 4 / 2 [alternator test_scan_consumed_capacity, citing stackoverflow 70121087]
-        assert units(r) in allowed
+        # Real AWS reports 4 / 2 for one tiny item [alternator test_scan_consumed_capacity, run
+        # against AWS, citing stackoverflow 70121087]; the rule is UNCONFIRMED
+        # (awsrules.scan_page_read_units).
+        assert units(r) == expected == scan_page_read_units([item_bytes({"pk": S("p"), "animal": S("cat")})], consistent)
     ddb.delete_table(TableName=name)
 
 
@@ -637,7 +639,7 @@ def test_capacity_of_a_full_page(ddb, big):
     assert sc["Count"] == ec["Count"] == 11
     # 11 x 102,000 B = 1,122,000 B -> 274 units, 137 eventually consistent; more than the
     # 256 / 128 of exactly 1 MiB because the crossing item is read [pachot: 128.5 for a full page]
-    assert units(sc) >= page_read_units([BIG_ITEM] * 11, True) == 274.0
+    assert units(sc) == scan_page_read_units([BIG_ITEM] * 11, True) == page_read_units([BIG_ITEM] * 11, True) == 274.0
     assert units(ec) == units(sc) / 2
 
 

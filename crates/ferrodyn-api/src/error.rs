@@ -101,6 +101,14 @@ pub fn to_wire(e: &ApiError) -> WireError {
             "ResourceInUseException",
             body(DYNAMODB, "ResourceInUseException", "message", Some(m)),
         ),
+        // A coral exception with "Message" [real AWS bodies quoted in public
+        // code, e.g. {"__type":"com.amazon.coral.service#AccessDeniedException",
+        // "Message":"User: ... is not authorized to perform: dynamodb:GetItem ..."}].
+        ApiError::Core(CoreError::AccessDenied(m)) => (
+            400,
+            "AccessDeniedException",
+            body(CORAL_SERVICE, "AccessDeniedException", "Message", Some(m)),
+        ),
         ApiError::Core(CoreError::LimitExceeded(m)) => (
             400,
             "LimitExceededException",

@@ -20,6 +20,10 @@ pub enum CoreError {
     /// `ResourceInUseException`.
     #[error("{0}")]
     ResourceInUse(String),
+    /// `AccessDeniedException`: the caller may not act on the resource (a
+    /// table of another account, named by ARN).
+    #[error("{0}")]
+    AccessDenied(String),
     /// `ConditionalCheckFailedException`, with the old item when the request
     /// asked for it (`ReturnValuesOnConditionCheckFailure = ALL_OLD`).
     #[error("The conditional request failed")]
@@ -120,6 +124,33 @@ impl CancellationReason {
             item: None,
         }
     }
+}
+
+/// Reduces a transaction's reasons to what DynamoDB reports when some
+/// action is invalid: the first `ValidationError` (with its message), and
+/// `None` (without a message) for every other action, whatever else it met.
+/// Reasons without a `ValidationError` are returned unchanged.
+///
+/// UNCONFIRMED (docs/compatibility.md): no capture of real AWS shows two
+/// invalid actions in one transaction; this is issue 12's specification.
+pub fn first_validation_error_only(reasons: Vec<CancellationReason>) -> Vec<CancellationReason> {
+    let Some(first) = reasons
+        .iter()
+        .position(|r| r.code == CancellationCode::ValidationError)
+    else {
+        return reasons;
+    };
+    reasons
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            if i == first {
+                r
+            } else {
+                CancellationReason::none()
+            }
+        })
+        .collect()
 }
 
 /// "Transaction cancelled, please refer cancellation reasons for specific

@@ -31,6 +31,7 @@ use ferrodyn_expr::{
     Usage, ValueMap, check_unused, legacy, parse_condition, parse_filter, parse_key_condition,
     parse_projection, parse_update, validate_names, validate_values,
 };
+use ferrodyn_model::names::check_attribute_name;
 use ferrodyn_model::schema::KeySchema;
 use ferrodyn_model::{AttributeValue, Item};
 
@@ -188,44 +189,48 @@ impl KeySource {
         };
         let mut bound = BoundKey::default();
         for attr in &schema.partition {
+            let hash_needs_equality = || ExprError::KeyConditionHashNeedsEquality {
+                name: attr.name.clone(),
+            };
             let Some((_, predicate)) = find(&attr.name) else {
-                return Err(ExprError::KeyConditionMissingKey {
-                    name: attr.name.clone(),
-                }
-                .into());
+                return Err(hash_needs_equality().into());
             };
             let KeyPredicate::Eq(value) = predicate else {
-                return Err(ExprError::KeyConditionNotSupported.into());
+                return Err(hash_needs_equality().into());
             };
             check_type(attr, predicate)?;
             bound.partition.push((attr.name.clone(), value.clone()));
         }
+        // The sort-key attributes used must be a prefix of the key schema's:
+        // the last one named decides how far the prefix reaches.
         let used = schema
             .sort
             .iter()
-            .filter(|a| find(&a.name).is_some())
-            .count();
-        for (i, attr) in schema.sort.iter().enumerate() {
-            match find(&attr.name) {
-                Some((_, predicate)) if i + 1 < used => {
-                    let KeyPredicate::Eq(value) = predicate else {
-                        return Err(ExprError::KeyConditionNotSupported.into());
-                    };
-                    check_type(attr, predicate)?;
-                    bound.sort_prefix.push((attr.name.clone(), value.clone()));
-                }
-                Some((_, predicate)) => {
-                    check_type(attr, predicate)?;
-                    bound.last = Some((attr.name.clone(), predicate.clone()));
-                }
-                // A later sort-key attribute is named but this one is not.
-                None if i < used => {
-                    return Err(ExprError::KeyConditionMissingKey {
+            .rposition(|a| find(&a.name).is_some())
+            .map_or(0, |last| last + 1);
+        // A later sort-key attribute is named but this one is not.
+        if let Some(skipped) = schema.sort[..used].iter().find(|a| find(&a.name).is_none()) {
+            return Err(ExprError::KeyConditionRangeGap {
+                name: skipped.name.clone(),
+            }
+            .into());
+        }
+        for (i, attr) in schema.sort.iter().enumerate().take(used) {
+            let Some((_, predicate)) = find(&attr.name) else {
+                return Err(CoreError::Internal("sort-key prefix checked above".into()));
+            };
+            check_type(attr, predicate)?;
+            if i + 1 < used {
+                let KeyPredicate::Eq(value) = predicate else {
+                    return Err(ExprError::KeyConditionRangeNotLast {
                         name: attr.name.clone(),
+                        next: schema.sort[i + 1].name.clone(),
                     }
                     .into());
-                }
-                None => {}
+                };
+                bound.sort_prefix.push((attr.name.clone(), value.clone()));
+            } else {
+                bound.last = Some((attr.name.clone(), predicate.clone()));
             }
         }
         Ok(bound)
@@ -335,6 +340,16 @@ pub(crate) fn compile(
     }
     if let Some(names) = &expressions.names {
         validate_names(names.keys().map(String::as_str))?;
+        // A placeholder must stand for a usable attribute name: AWS answers
+        // "ExpressionAttributeNames contains invalid value: Empty attribute
+        // name for key #a" [extenddb test_name_empty_mapped_value, captured].
+        for (key, name) in names {
+            if let Err(e) = check_attribute_name(name) {
+                return Err(CoreError::validation(format!(
+                    "ExpressionAttributeNames contains invalid value: {e} for key {key}"
+                )));
+            }
+        }
     }
     if let Some(values) = &expressions.values {
         validate_values(values.keys().map(String::as_str))?;
@@ -387,6 +402,7 @@ pub(crate) fn compile(
         &usage_refs,
     )?;
 
+    check_legacy_names(legacy)?;
     let filters = matches!(operation, Operation::Query | Operation::Scan);
     if filters && (legacy.filter.is_some() || legacy.conditional_operator.is_some()) {
         compiled.filter = legacy::expected_condition(
@@ -409,6 +425,37 @@ pub(crate) fn compile(
         compiled.projection = Some(legacy::attributes_to_get(names)?);
     }
     Ok(compiled)
+}
+
+/// Checks every attribute name the legacy members carry (AttributesToGet,
+/// the keys of AttributeUpdates, Expected, KeyConditions and the filter):
+/// each must be 1 to 65,535 bytes, as item attribute names are.
+/// UNCONFIRMED wording (docs/compatibility.md): DynamoDB Local's texts in
+/// the "One or more parameter values were invalid" form AWS gives other item
+/// validation errors.
+fn check_legacy_names(legacy: &LegacyInput) -> Result<()> {
+    fn keyed(entries: &Option<Vec<(String, ExpectedAttribute)>>) -> impl Iterator<Item = &str> {
+        entries.iter().flatten().map(|(name, _)| name.as_str())
+    }
+    let names = legacy
+        .attributes_to_get
+        .iter()
+        .flatten()
+        .map(String::as_str)
+        .chain(
+            legacy
+                .attribute_updates
+                .iter()
+                .flatten()
+                .map(|(name, _)| name.as_str()),
+        )
+        .chain(keyed(&legacy.expected))
+        .chain(keyed(&legacy.key_conditions))
+        .chain(keyed(&legacy.filter));
+    for name in names {
+        check_attribute_name(name).map_err(CoreError::invalid_parameter)?;
+    }
+    Ok(())
 }
 
 fn expression_text<'a>(expressions: &'a ExpressionInput, member: &str) -> Option<&'a str> {

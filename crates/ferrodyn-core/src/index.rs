@@ -27,6 +27,7 @@
 //! same atomic commit as the item.
 
 use ferrodyn_model::keycode;
+use ferrodyn_model::limits::{INDEX_PARTITION_KEY_BYTES_MAX, INDEX_SORT_KEY_BYTES_MAX};
 use ferrodyn_model::schema::{KeyAttribute, KeySchema, ScalarType};
 use ferrodyn_model::{AttributeValue, Item};
 use serde::{Deserialize, Serialize};
@@ -147,9 +148,17 @@ impl IndexMeta {
     }
 
     /// Checks the index key attributes of an item about to be written:
-    /// present ones must have the declared type and not be empty.
+    /// present ones must have the declared type, not be empty, and fit the
+    /// index key size limits (2,048 bytes for a partition-key attribute,
+    /// 1,024 for a sort-key attribute, sized as table keys are).
     pub fn validate(&self, item: &Item) -> Result<()> {
-        for attr in self.key_schema().attributes() {
+        let schema = self.key_schema();
+        let attributes = schema
+            .partition
+            .iter()
+            .map(|a| (a, false))
+            .chain(schema.sort.iter().map(|a| (a, true)));
+        for (attr, is_sort) in attributes {
             let Some(value) = item.get(&attr.name) else {
                 continue;
             };
@@ -173,31 +182,51 @@ impl IndexMeta {
                     self.name, attr.name
                 )));
             }
+            let max = index_key_bytes_max(is_sort);
+            let size = value.size_bytes();
+            if size > max {
+                // AWS's wording for a partition key (production logs quoted in
+                // wellcomecollection/platform#2285 and architect/dynalite#35);
+                // the sort-key form with 1024 is by analogy (docs/compatibility.md).
+                return Err(CoreError::invalid_parameter(format!(
+                    "Size limit exceeded for Index Key {} Actual Size: {size} bytes Max Size: {max} bytes IndexName: {}",
+                    attr.name, self.name
+                )));
+            }
         }
         Ok(())
     }
 
     /// The entry `item` maps to: its key and projected value, or `None` if
     /// the item lacks (or has an unusable value for) an index key
-    /// attribute.
+    /// attribute. Unusable means what [`IndexMeta::validate`] refuses: the
+    /// wrong type, an empty string or binary, or a value over the index key
+    /// size limits. A write never stores such an item, but a backfill meets
+    /// items written before the index existed, and skips them.
     pub fn entry(&self, table: &TableMeta, item: &Item) -> Result<Option<(Vec<u8>, Item)>> {
         let schema = self.key_schema();
-        let usable = |attr: &KeyAttribute| {
+        let usable = |attr: &KeyAttribute, is_sort: bool| {
             item.get(&attr.name).filter(|v| {
                 attr.scalar_type.matches(v)
                     && !matches!(v, AttributeValue::S(s) if s.is_empty())
                     && !matches!(v, AttributeValue::B(b) if b.is_empty())
+                    && v.size_bytes() <= index_key_bytes_max(is_sort)
             })
         };
         let Some(partition) = schema
             .partition
             .iter()
-            .map(usable)
+            .map(|a| usable(a, false))
             .collect::<Option<Vec<_>>>()
         else {
             return Ok(None);
         };
-        let Some(sort) = schema.sort.iter().map(usable).collect::<Option<Vec<_>>>() else {
+        let Some(sort) = schema
+            .sort
+            .iter()
+            .map(|a| usable(a, true))
+            .collect::<Option<Vec<_>>>()
+        else {
             return Ok(None);
         };
         let internal = |e: keycode::KeyDecodeError| CoreError::Internal(e.to_string());
@@ -284,6 +313,15 @@ pub(crate) fn partition_prefix(space: u8, id: u64, values: &[&AttributeValue]) -
     key.extend_from_slice(&keycode::partition_hash(&encoded).to_be_bytes());
     key.extend_from_slice(&encoded);
     Ok(key)
+}
+
+/// The largest value an index key attribute may hold.
+fn index_key_bytes_max(is_sort: bool) -> usize {
+    if is_sort {
+        INDEX_SORT_KEY_BYTES_MAX
+    } else {
+        INDEX_PARTITION_KEY_BYTES_MAX
+    }
 }
 
 fn stored_to_key(k: &StoredKey) -> KeyAttribute {

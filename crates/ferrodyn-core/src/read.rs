@@ -47,6 +47,11 @@ pub enum Select {
 
 /// One range read.
 pub(crate) struct RangeRead<'a> {
+    /// For a Scan: the length of the key prefix before the partition hash
+    /// (the table's or index's), so that the page can be charged for the
+    /// partitions it covered (`capacity::scan_read_units`). `None` for a
+    /// Query, which reads one partition.
+    pub scan_prefix_len: Option<usize>,
     pub start: Vec<u8>,
     pub end: Vec<u8>,
     pub direction: Direction,
@@ -85,6 +90,9 @@ pub(crate) struct RangePage {
     pub bytes_read: usize,
     /// Bytes of whole items fetched from the table for a local index.
     pub fetched_bytes: usize,
+    /// The storage key of the last entry read, when the page stopped early
+    /// (Limit or size).
+    pub last_key: Option<Vec<u8>>,
 }
 
 /// The output of Query and Scan.
@@ -116,7 +124,14 @@ impl Database {
         } else {
             RangePage::default()
         };
-        let units = capacity::read_units(page.bytes_read, read.consistent);
+        let units = match read.scan_prefix_len {
+            Some(prefix_len) => capacity::scan_read_units(
+                page.bytes_read,
+                read.consistent,
+                scanned_partitions(read, &page, prefix_len),
+            ),
+            None => capacity::read_units(page.bytes_read, read.consistent),
+        };
         // On an index, the page is the index's consumption; the table's is
         // what a local index fetched from it.
         let consumed_capacity = match read.index.as_ref() {
@@ -175,6 +190,7 @@ impl Database {
                 let stop = read.limit.is_some_and(|l| page.scanned_count >= l)
                     || page.bytes_read >= READ_PAGE_SIZE_BYTES_MAX;
                 if stop {
+                    page.last_key = Some(key.clone());
                     let mut key = read.schema.key_of(&item);
                     if let Some(index) = &read.index {
                         key.extend(index.schema.key_of(&item));
@@ -216,6 +232,31 @@ impl Database {
             }
         }
     }
+}
+
+/// How many partitions a Scan page covered: from its start to the last
+/// entry it read if it stopped early, to the end of its range otherwise.
+fn scanned_partitions(read: &RangeRead<'_>, page: &RangePage, prefix_len: usize) -> u64 {
+    if read.start >= read.end {
+        return 1;
+    }
+    // The hash at `key`, its missing bytes taken as zeros.
+    let hash_at = |key: &[u8]| -> u128 {
+        let mut bytes = [0u8; 8];
+        for (b, k) in bytes.iter_mut().zip(key.iter().skip(prefix_len)) {
+            *b = *k;
+        }
+        u128::from(u64::from_be_bytes(bytes))
+    };
+    let first = hash_at(&read.start);
+    let last = match &page.last_key {
+        Some(key) => hash_at(key),
+        // The end is exclusive; one past the table's prefix ends the space.
+        None if read.end.get(..prefix_len) != read.start.get(..prefix_len) => u128::from(u64::MAX),
+        None => hash_at(&read.end).saturating_sub(1),
+    };
+    let clamp = |h: u128| u64::try_from(h).unwrap_or(u64::MAX);
+    capacity::partitions_between(clamp(first), clamp(last))
 }
 
 /// The index a Query or Scan reads, resolved and checked.

@@ -39,9 +39,17 @@ const BACKFILL_ITEMS: usize = 2_000;
 const BACKFILL_PARTITIONS: usize = 50;
 const BACKFILL_ATTRS: [&str; 3] = ["gk", "gs", "v"];
 
+/// A partition-key value one byte over the index key limit: the table
+/// accepts it (its `gk` is no key yet), the future index cannot.
+fn oversized_gk(i: usize) -> AttributeValue {
+    let mut text = format!("big{i}-");
+    text.extend(std::iter::repeat_n('x', 2049 - text.len()));
+    s(&text)
+}
+
 /// Creates table `bf` with `BACKFILL_ITEMS` items: some without the future
-/// index's key attributes, some with them of the wrong type or empty (which
-/// the backfill must leave out).
+/// index's key attributes, some with them of the wrong type, empty, or over
+/// the index key size limit (which the backfill must leave out).
 fn backfill_table(db: &Database, rng: &mut Rng) -> Model {
     db.create_table(&ctx(), create_input("bf", true))
         .expect("create");
@@ -60,6 +68,9 @@ fn backfill_table(db: &Database, rng: &mut Rng) -> Model {
             }
             4 => {
                 item.insert("gk".into(), s(""));
+            }
+            5 => {
+                item.insert("gk".into(), oversized_gk(i));
             }
             _ => {
                 item.insert("gk".into(), s(rng.pick(&GK)));

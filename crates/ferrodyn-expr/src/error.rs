@@ -702,6 +702,43 @@ pub enum ExprError {
     /// key, or a condition on a non-key attribute).
     #[error("Query key condition not supported")]
     KeyConditionNotSupported,
+    /// A multi-attribute index key's HASH attribute without an equality
+    /// condition (absent, or compared otherwise). UNCONFIRMED wording: AWS's
+    /// text was never captured, only that it is a ValidationException
+    /// [alternator test_gsi_composite_keys, run against AWS].
+    #[error(
+        "Query condition missed key schema element: {name}: every HASH attribute of the index \
+         key needs an equality condition"
+    )]
+    KeyConditionHashNeedsEquality {
+        /// The HASH attribute.
+        name: String,
+    },
+    /// A multi-attribute index key's RANGE attribute left out while a later
+    /// one has a condition. UNCONFIRMED wording; AWS's names the skipped
+    /// attribute [moto-aws test_query_error_skip_range_key] and mentions the
+    /// key [alternator].
+    #[error(
+        "Query condition missed key schema element: {name}: RANGE key attributes must be used \
+         in order, from the first, without gaps"
+    )]
+    KeyConditionRangeGap {
+        /// The RANGE attribute left out.
+        name: String,
+    },
+    /// A multi-attribute index key's RANGE attribute with an inequality,
+    /// BETWEEN or begins_with condition although a later one is used.
+    /// UNCONFIRMED wording.
+    #[error(
+        "Query key condition not supported: only the last RANGE key attribute used may have an \
+         inequality, BETWEEN or begins_with condition; {name} is followed by {next}"
+    )]
+    KeyConditionRangeNotLast {
+        /// The RANGE attribute with the range condition.
+        name: String,
+        /// The next RANGE attribute used.
+        next: String,
+    },
     /// A key condition value whose type differs from the key's.
     #[error(
         "One or more parameter values were invalid: Condition parameter type does not match \

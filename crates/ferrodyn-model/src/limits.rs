@@ -11,6 +11,11 @@ pub const ITEM_SIZE_BYTES_MAX: usize = 400 * 1024;
 pub const PARTITION_KEY_BYTES_MAX: usize = 2048;
 /// The longest sort key value.
 pub const SORT_KEY_BYTES_MAX: usize = 1024;
+/// The longest value of a secondary index's partition-key attribute (each
+/// attribute of a multi-attribute key on its own), counted as for table keys.
+pub const INDEX_PARTITION_KEY_BYTES_MAX: usize = PARTITION_KEY_BYTES_MAX;
+/// The longest value of a secondary index's sort-key attribute.
+pub const INDEX_SORT_KEY_BYTES_MAX: usize = SORT_KEY_BYTES_MAX;
 /// How deeply lists and maps may nest inside an item.
 pub const DOCUMENT_NESTING_DEPTH_MAX: usize = 32;
 
@@ -37,8 +42,10 @@ pub const INDEX_NAME_LENGTH_MAX: usize = 255;
 pub const ATTRIBUTE_NAME_LENGTH_MIN: usize = 1;
 /// ... and key attribute names at most this many bytes.
 pub const KEY_ATTRIBUTE_NAME_BYTES_MAX: usize = 255;
-/// Names of non-key attributes may be this long (DynamoDB's documented limit).
-pub const ATTRIBUTE_NAME_BYTES_MAX: usize = 64 * 1024;
+/// Names of non-key attributes may be this long. DynamoDB documents 64 KB,
+/// but refuses a name of exactly 65,536 bytes: 65,535 is the longest it
+/// accepts (ScyllaDB Alternator's test_limits.py, run against AWS).
+pub const ATTRIBUTE_NAME_BYTES_MAX: usize = 65_535;
 
 /// ListTables returns at most this many names per page ...
 pub const LIST_TABLES_LIMIT_MAX: usize = 100;
@@ -51,6 +58,9 @@ pub const TAGS_PER_RESOURCE_MAX: usize = 50;
 pub const TAG_KEY_LENGTH_MAX: usize = 128;
 /// A tag value is 0 to 256 Unicode characters.
 pub const TAG_VALUE_LENGTH_MAX: usize = 256;
+
+/// A table's key schema has a partition key and at most one sort key.
+pub const TABLE_KEY_SCHEMA_ELEMENTS_MAX: usize = 2;
 
 /// Local secondary indexes per table.
 pub const LOCAL_SECONDARY_INDEXES_PER_TABLE_MAX: usize = 5;

@@ -1,7 +1,8 @@
-//! The rules for table and index names.
+//! The rules for table, index and attribute names.
 
 use crate::limits::{
-    INDEX_NAME_LENGTH_MAX, INDEX_NAME_LENGTH_MIN, TABLE_NAME_LENGTH_MAX, TABLE_NAME_LENGTH_MIN,
+    ATTRIBUTE_NAME_BYTES_MAX, INDEX_NAME_LENGTH_MAX, INDEX_NAME_LENGTH_MIN, TABLE_NAME_LENGTH_MAX,
+    TABLE_NAME_LENGTH_MIN,
 };
 
 /// The regular expression DynamoDB quotes in its validation messages.
@@ -27,6 +28,46 @@ pub fn is_valid_index_name(name: &str) -> bool {
         && has_valid_name_characters(name)
 }
 
+/// Why an attribute name is refused. The `Display` text is the detail
+/// DynamoDB puts in its messages; each caller wraps it as the member that
+/// carried the name requires (`One or more parameter values were invalid:
+/// ...`, `ExpressionAttributeNames contains invalid value: ... for key #a`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AttributeNameError {
+    /// The empty name.
+    Empty,
+    /// A name longer than [`ATTRIBUTE_NAME_BYTES_MAX`] bytes.
+    TooLong,
+}
+
+impl std::fmt::Display for AttributeNameError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AttributeNameError::Empty => f.write_str("Empty attribute name"),
+            // DynamoDB Local's wording (its ErrorFactory); AWS's answer is
+            // known only to mention 65535 or 65536 [alternator test_limits].
+            AttributeNameError::TooLong => write!(
+                f,
+                "Attribute name is too large, must be less than {} bytes",
+                ATTRIBUTE_NAME_BYTES_MAX + 1
+            ),
+        }
+    }
+}
+
+/// Checks the name of a top-level attribute (of an item, a key, or one
+/// named by a request): at least one byte, at most
+/// [`ATTRIBUTE_NAME_BYTES_MAX`] bytes of UTF-8.
+pub fn check_attribute_name(name: &str) -> Result<(), AttributeNameError> {
+    if name.is_empty() {
+        Err(AttributeNameError::Empty)
+    } else if name.len() > ATTRIBUTE_NAME_BYTES_MAX {
+        Err(AttributeNameError::TooLong)
+    } else {
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -39,5 +80,25 @@ mod tests {
         assert!(!is_valid_table_name("abc!"));
         assert!(!is_valid_table_name(&"a".repeat(256)));
         assert!(is_valid_table_name(&"a".repeat(255)));
+    }
+
+    #[test]
+    fn attribute_names() {
+        assert_eq!(check_attribute_name("a"), Ok(()));
+        assert_eq!(check_attribute_name(""), Err(AttributeNameError::Empty));
+        assert_eq!(check_attribute_name(&"a".repeat(65_535)), Ok(()));
+        assert_eq!(
+            check_attribute_name(&"a".repeat(65_536)),
+            Err(AttributeNameError::TooLong)
+        );
+        // Bytes, not characters.
+        assert_eq!(
+            check_attribute_name(&"é".repeat(32_768)),
+            Err(AttributeNameError::TooLong)
+        );
+        assert_eq!(
+            AttributeNameError::TooLong.to_string(),
+            "Attribute name is too large, must be less than 65536 bytes"
+        );
     }
 }

@@ -48,6 +48,7 @@ pub(super) fn handle(call: &Call<'_>) -> Result<Value, ApiError> {
     let tables = body.get("RequestItems").and_then(Value::as_object);
     let mut request_items = Vec::new();
     for (table, entry) in tables.into_iter().flatten() {
+        crate::wire::batch_table_name(table)?;
         request_items.push((table.clone(), keys_and_attributes(entry)?));
     }
     let out = call.db.batch_get_item(

@@ -49,6 +49,7 @@ pub(super) fn handle(call: &Call<'_>) -> Result<Value, ApiError> {
     let mut request_items = Vec::new();
     if let Some(tables) = body.get("RequestItems").and_then(Value::as_object) {
         for (table, entries) in tables {
+            crate::wire::batch_table_name(table)?;
             let requests = entries
                 .as_array()
                 .map(|list| list.iter().map(request).collect::<Result<Vec<_>, _>>())

@@ -9,5 +9,5 @@ use crate::wire::{describe, table_name};
 pub(super) fn handle(call: &Call<'_>) -> Result<Value, ApiError> {
     let name = table_name(call.body, "TableName")?;
     let d = call.db.delete_table(call.ctx, &name)?;
-    Ok(json!({ "TableDescription": describe::table_description(&d) }))
+    Ok(json!({ "TableDescription": describe::deleted_table_description(&d) }))
 }

@@ -26,6 +26,60 @@ fn throughput_description(th: &Throughput) -> Value {
     Value::Object(pt)
 }
 
+/// The `BillingModeSummary` DescribeTable shows, if any: for on-demand
+/// tables, and for tables whose mode was ever set explicitly.
+fn billing_mode_summary(meta: &ferrodyn_core::table::TableMeta) -> Option<Value> {
+    if !(meta.billing_mode_explicit || meta.billing_mode == BillingMode::PayPerRequest) {
+        return None;
+    }
+    let mut b = Map::new();
+    b.insert("BillingMode".into(), json!(meta.billing_mode.wire_name()));
+    if let (BillingMode::PayPerRequest, Some(t)) =
+        (meta.billing_mode, meta.pay_per_request_since_millis)
+    {
+        b.insert("LastUpdateToPayPerRequestDateTime".into(), epoch_seconds(t));
+    }
+    Some(Value::Object(b))
+}
+
+/// The description DeleteTable answers with: AWS sends only the table's
+/// identity, status, throughput and statistics, without the schema, the
+/// indexes or the creation time [real `aws dynamodb delete-table` output
+/// quoted in the aws-cdk workshop and WSO2 docs; API reference example]:
+///
+/// ```text
+/// {"TableName", "TableStatus": "DELETING", "TableId", "TableArn",
+///  "ProvisionedThroughput": {"NumberOfDecreasesToday", "ReadCapacityUnits",
+///  "WriteCapacityUnits"}, "ItemCount", "TableSizeBytes"}
+/// ```
+///
+/// On-demand tables add the `BillingModeSummary` DescribeTable shows, and
+/// report 0/0 throughput (UNCONFIRMED: no capture of an on-demand table's
+/// deletion; docs/compatibility.md).
+pub fn deleted_table_description(d: &TableDescription) -> Value {
+    let meta = &d.meta;
+    let th = &meta.throughput;
+    let mut m = Map::new();
+    m.insert("TableName".into(), json!(meta.name));
+    m.insert("TableStatus".into(), json!(d.status.wire_name()));
+    m.insert("TableId".into(), json!(meta.uuid));
+    m.insert("TableArn".into(), json!(meta.arn()));
+    if let Some(b) = billing_mode_summary(meta) {
+        m.insert("BillingModeSummary".into(), b);
+    }
+    m.insert(
+        "ProvisionedThroughput".into(),
+        json!({
+            "NumberOfDecreasesToday": th.decreases_today,
+            "ReadCapacityUnits": th.read_units,
+            "WriteCapacityUnits": th.write_units,
+        }),
+    );
+    m.insert("ItemCount".into(), json!(d.item_count));
+    m.insert("TableSizeBytes".into(), json!(d.size_bytes));
+    Value::Object(m)
+}
+
 /// Writes a table description.
 pub fn table_description(d: &TableDescription) -> Value {
     let meta = &d.meta;
@@ -58,15 +112,8 @@ pub fn table_description(d: &TableDescription) -> Value {
     m.insert("ItemCount".into(), json!(d.item_count));
     m.insert("TableArn".into(), json!(meta.arn()));
     m.insert("TableId".into(), json!(meta.uuid));
-    if meta.billing_mode_explicit || meta.billing_mode == BillingMode::PayPerRequest {
-        let mut b = Map::new();
-        b.insert("BillingMode".into(), json!(meta.billing_mode.wire_name()));
-        if let (BillingMode::PayPerRequest, Some(t)) =
-            (meta.billing_mode, meta.pay_per_request_since_millis)
-        {
-            b.insert("LastUpdateToPayPerRequestDateTime".into(), epoch_seconds(t));
-        }
-        m.insert("BillingModeSummary".into(), Value::Object(b));
+    if let Some(b) = billing_mode_summary(meta) {
+        m.insert("BillingModeSummary".into(), b);
     }
     if meta.billing_mode == BillingMode::PayPerRequest {
         m.insert(

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use ferrodyn_model::limits::DOCUMENT_NESTING_DEPTH_MAX;
+use ferrodyn_model::names::check_attribute_name;
 use ferrodyn_model::number::NumberError;
 use ferrodyn_model::{AttributeValue, Item, Number};
 use serde_json::{Map, Value};
@@ -226,11 +227,16 @@ fn map_of(
         .collect()
 }
 
-/// Converts a wire item (a map of attribute values).
+/// Converts a wire item or key (a map of attribute values). Its attribute
+/// names must be 1 to 65,535 bytes long (nested map keys are not attribute
+/// names and are not checked).
 pub fn item(v: &Value) -> Result<Item, ApiError> {
     let Value::Object(map) = v else {
         return Err(ApiError::Serialization("Expected map or null".into()));
     };
+    for name in map.keys() {
+        check_attribute_name(name).map_err(invalid)?;
+    }
     map_of(map, 0)
 }
 

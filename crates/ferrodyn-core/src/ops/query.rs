@@ -224,6 +224,7 @@ impl Database {
         }
         self.read_output(
             &RangeRead {
+                scan_prefix_len: None,
                 start,
                 end,
                 direction,

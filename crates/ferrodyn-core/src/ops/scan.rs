@@ -149,6 +149,7 @@ impl Database {
         }
         self.read_output(
             &RangeRead {
+                scan_prefix_len: Some(table_prefix.len()),
                 start,
                 end,
                 direction: Direction::Forward,

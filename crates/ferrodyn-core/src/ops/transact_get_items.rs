@@ -18,7 +18,9 @@ use super::transact_write_items::{
 use crate::capacity::{self, ConsumedCapacity, ReturnConsumedCapacity, TransactionCapacity};
 use crate::context::RequestContext;
 use crate::database::Database;
-use crate::error::{CancellationCode, CancellationReason, CoreError, Result};
+use crate::error::{
+    CancellationCode, CancellationReason, CoreError, Result, first_validation_error_only,
+};
 use crate::expressions::{ExpressionInput, LegacyInput, Operation, compile};
 use crate::item::key_from_key;
 use crate::transactions::ITEM_IN_TRANSACTION;
@@ -95,7 +97,7 @@ impl Database {
         }
         if faulty {
             return Err(CoreError::TransactionCanceled {
-                reasons: key_faults,
+                reasons: first_validation_error_only(key_faults),
             });
         }
 

@@ -19,7 +19,7 @@ impl Database {
             return Err(super::tag_resource::reserved_prefix_error(k));
         }
         let ddl = self.catalog.lock_ddl();
-        let mut meta = (*self.resolve_arn(ctx, arn)?).clone();
+        let mut meta = (*self.resolve_arn(ctx, arn, "UntagResource")?).clone();
         meta.tags.retain(|t| !keys.contains(&t.key));
         self.catalog.replace(self.engine.as_ref(), &ddl, meta)?;
         Ok(())

@@ -203,6 +203,16 @@ impl Database {
             th.write_units = current.throughput.write_units;
             return Ok(description);
         }
+        // Asking an on-demand table to be on demand changes nothing, and is
+        // accepted (issue 12; UNCONFIRMED, docs/compatibility.md): the answer
+        // is the table as it is. A provisioned table asked for the throughput
+        // it already has is refused above, as AWS does.
+        if !changed
+            && input.billing_mode == Some(BillingMode::PayPerRequest)
+            && current.billing_mode == BillingMode::PayPerRequest
+        {
+            return self.describe(&current, TableStatus::Active);
+        }
         if !changed {
             return Err(CoreError::validation(
                 "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, MultiAccountReplicaReady, ReplicaTransitRoleArn, MultiRegionConsistency, DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass is required",

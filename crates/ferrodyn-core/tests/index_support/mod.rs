@@ -131,33 +131,45 @@ pub struct Spec {
 }
 
 impl Spec {
+    /// `item`'s value of an index key attribute, if it can be filed under:
+    /// the declared type, not empty, and within the index key size limit
+    /// (2,048 bytes for the partition key, 1,024 for the sort key).
     pub fn usable<'a>(
         item: &'a Item,
         (name, ty): (&str, ScalarType),
+        is_sort: bool,
     ) -> Option<&'a AttributeValue> {
+        let max = if is_sort {
+            ferrodyn_model::limits::INDEX_SORT_KEY_BYTES_MAX
+        } else {
+            ferrodyn_model::limits::INDEX_PARTITION_KEY_BYTES_MAX
+        };
         item.get(name).filter(|v| {
             ty.matches(v)
                 && !matches!(v, AttributeValue::S(x) if x.is_empty())
                 && !matches!(v, AttributeValue::B(x) if x.is_empty())
+                && v.size_bytes() <= max
         })
     }
 
     /// The index key `item` is filed under, if it is in the index at all.
     pub fn entry(&self, item: &Item) -> Option<(Scalar, Option<Scalar>)> {
-        let hash = Spec::usable(item, self.hash)?;
+        let hash = Spec::usable(item, self.hash, false)?;
         let range = match self.range {
-            Some(r) => Some(scalar(Spec::usable(item, r)?)),
+            Some(r) => Some(scalar(Spec::usable(item, r, true)?)),
             None => None,
         };
         Some((scalar(hash), range))
     }
 
     /// Whether a write of `item` must be accepted: every index key
-    /// attribute present has the declared type and is not empty.
+    /// attribute present has the declared type, is not empty, and fits.
     pub fn accepts(&self, item: &Item) -> bool {
-        std::iter::once(self.hash)
-            .chain(self.range)
-            .all(|attr| !item.contains_key(attr.0) || Spec::usable(item, attr).is_some())
+        std::iter::once((self.hash, false))
+            .chain(self.range.map(|r| (r, true)))
+            .all(|(attr, is_sort)| {
+                !item.contains_key(attr.0) || Spec::usable(item, attr, is_sort).is_some()
+            })
     }
 
     pub fn projects(&self, name: &str) -> bool {
