@@ -152,6 +152,16 @@ pub fn to_wire(e: &ApiError) -> WireError {
                 Some(m),
             ),
         ),
+        ApiError::Core(CoreError::ExpiredIterator(m)) => (
+            400,
+            "ExpiredIteratorException",
+            body(DYNAMODB, "ExpiredIteratorException", "message", Some(m)),
+        ),
+        ApiError::Core(CoreError::TrimmedDataAccess(m)) => (
+            400,
+            "TrimmedDataAccessException",
+            body(DYNAMODB, "TrimmedDataAccessException", "message", Some(m)),
+        ),
         ApiError::Core(CoreError::TransactionConflict(m)) => (
             400,
             "TransactionConflictException",

@@ -398,15 +398,24 @@ async fn on_blocking_pool<T: Send + 'static>(
         .map_err(|e| ApiError::Internal(format!("storage task failed: {e}")))
 }
 
-/// The operation an `X-Amz-Target` names.
+/// The operation an `X-Amz-Target` names: a DynamoDB operation by its
+/// name, a DynamoDB Streams operation by its whole target. Each service
+/// answers only its own operations: a DynamoDB operation under the Streams
+/// prefix, or the reverse, is unknown.
 fn operation_of(parts: &hyper::http::request::Parts) -> Result<String, ApiError> {
     let target = header(&parts.headers, "x-amz-target").unwrap_or("");
-    Ok(target
-        .strip_prefix(TARGET_DYNAMODB)
-        .or_else(|| target.strip_prefix(TARGET_STREAMS))
+    let operation = match target.strip_prefix(TARGET_DYNAMODB) {
+        // DynamoDB's own operations have plain names.
+        Some(op) => Some(op).filter(|op| !op.contains('.')),
+        None => target
+            .strip_prefix(TARGET_STREAMS)
+            .filter(|op| !op.contains('.'))
+            .map(|_| target),
+    };
+    operation
         .filter(|op| shapes::is_known_operation(op))
-        .ok_or(ApiError::UnknownOperation)?
-        .to_owned())
+        .map(str::to_owned)
+        .ok_or(ApiError::UnknownOperation)
 }
 
 /// Who signed the request; the signature covers the body as sent, before

@@ -37,6 +37,7 @@ mod run;
 pub mod sample;
 mod setup;
 pub mod sigv4;
+pub mod tail;
 pub mod workload;
 
 use std::io::{IsTerminal as _, Write as _};

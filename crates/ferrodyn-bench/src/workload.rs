@@ -65,6 +65,12 @@ pub enum Op {
     CreateTable,
     /// DescribeTable (set-up).
     DescribeTable,
+    /// DynamoDB Streams' DescribeStream (`ferrodyn streams tail`).
+    DescribeStream,
+    /// DynamoDB Streams' GetShardIterator.
+    GetShardIterator,
+    /// DynamoDB Streams' GetRecords.
+    GetRecords,
 }
 
 impl Op {
@@ -81,6 +87,9 @@ impl Op {
             Op::QueryIndex => "Query",
             Op::CreateTable => "CreateTable",
             Op::DescribeTable => "DescribeTable",
+            Op::DescribeStream => "DescribeStream",
+            Op::GetShardIterator => "GetShardIterator",
+            Op::GetRecords => "GetRecords",
         }
     }
 
@@ -96,6 +105,9 @@ impl Op {
             Op::TransactWriteItems => "DynamoDB_20120810.TransactWriteItems",
             Op::CreateTable => "DynamoDB_20120810.CreateTable",
             Op::DescribeTable => "DynamoDB_20120810.DescribeTable",
+            Op::DescribeStream => "DynamoDBStreams_20120810.DescribeStream",
+            Op::GetShardIterator => "DynamoDBStreams_20120810.GetShardIterator",
+            Op::GetRecords => "DynamoDBStreams_20120810.GetRecords",
         }
     }
 }

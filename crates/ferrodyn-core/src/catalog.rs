@@ -39,7 +39,7 @@ pub struct Catalog {
 #[derive(Debug)]
 pub struct DdlGuard<'a>(#[allow(dead_code, reason = "held for its Drop")] MutexGuard<'a, ()>);
 
-pub(crate) fn encode_meta(meta: &TableMeta) -> Result<Vec<u8>> {
+pub fn encode_meta(meta: &TableMeta) -> Result<Vec<u8>> {
     let mut out = vec![CATALOG_FORMAT_VERSION];
     ciborium::into_writer(meta, &mut out).map_err(|e| CoreError::Internal(e.to_string()))?;
     Ok(out)

@@ -10,10 +10,13 @@ use ferrodyn_model::codec::{decode_item, encode_item};
 use ferrodyn_model::limits::ITEM_COLLECTION_SIZE_BYTES_MAX;
 use ferrodyn_model::value::item_size_bytes;
 use ferrodyn_model::{Item, keycode};
-use ferrodyn_storage::{Condition, Engine, Op, ReadConsistency, StorageError, WriteBatch};
+use ferrodyn_storage::{
+    ChangeAppend, Condition, Engine, Op, ReadConsistency, StorageError, WriteBatch,
+};
 
 use crate::capacity::{self, ConsumedCapacity, IndexCapacity, ReturnConsumedCapacity};
 use crate::catalog::Catalog;
+use crate::change::Origin;
 use crate::clock::Clock;
 use crate::context::RequestContext;
 use crate::error::{CoreError, Result};
@@ -107,6 +110,17 @@ pub struct Database {
     pub(crate) backfill_cursors: Mutex<HashMap<u64, Vec<u8>>>,
     /// The largest item collection allowed (AWS's 10 GB; lowered by tests).
     pub(crate) item_collection_size_bytes_max: u64,
+    /// How long a stream shard stays open before it is rolled over.
+    pub(crate) shard_rollover_millis: i64,
+    /// The key that signs shard iterators, loaded on first use.
+    pub(crate) iterator_key: std::sync::OnceLock<[u8; 32]>,
+    /// Where the TTL sweeper continues in each table (a table key), in
+    /// memory: a restart begins again, which only re-reads.
+    pub(crate) ttl_cursors: Mutex<HashMap<u64, Vec<u8>>>,
+    /// Items the TTL sweeper deleted since the database opened.
+    pub(crate) ttl_deleted_total: std::sync::atomic::AtomicU64,
+    /// How long after a TTL change another is refused.
+    pub(crate) ttl_update_cooldown_millis: i64,
 }
 
 /// What a write decided, given the current item.
@@ -162,7 +176,9 @@ impl Database {
     /// Opens a database over `engine`, loading the catalog.
     pub fn open(engine: Arc<dyn Engine>, clock: Arc<dyn Clock>) -> Result<Database> {
         let catalog = Catalog::load(engine.as_ref())?;
-        Ok(Database::with_catalog(engine, clock, catalog))
+        let db = Database::with_catalog(engine, clock, catalog);
+        db.migrate_first_format_changes()?;
+        Ok(db)
     }
 
     /// Opens a database over a store known to hold nothing (one being
@@ -180,7 +196,26 @@ impl Database {
             schema_gate: RwLock::new(()),
             backfill_cursors: Mutex::new(HashMap::new()),
             item_collection_size_bytes_max: ITEM_COLLECTION_SIZE_BYTES_MAX,
+            shard_rollover_millis: crate::stream::SHARD_ROLLOVER_MILLIS,
+            iterator_key: std::sync::OnceLock::new(),
+            ttl_cursors: Mutex::new(HashMap::new()),
+            ttl_deleted_total: std::sync::atomic::AtomicU64::new(0),
+            ttl_update_cooldown_millis: crate::ops::update_time_to_live::TTL_UPDATE_COOLDOWN_MILLIS,
         }
+    }
+
+    /// Sets how long after a TTL change another is refused (AWS: about 31
+    /// minutes; tests shorten it).
+    pub fn with_ttl_update_cooldown(mut self, millis: i64) -> Database {
+        self.ttl_update_cooldown_millis = millis.max(0);
+        self
+    }
+
+    /// Sets how long a stream shard stays open before it is closed and a
+    /// child opened (AWS: about four hours).
+    pub fn with_shard_rollover(mut self, millis: i64) -> Database {
+        self.shard_rollover_millis = millis.max(1);
+        self
     }
 
     /// Lowers the item collection size limit, so that tests can reach it
@@ -257,6 +292,21 @@ impl Database {
         &self,
         table: &TableMeta,
         key: Vec<u8>,
+        decide: F,
+    ) -> Result<WriteOutcome>
+    where
+        F: FnMut(Option<&Item>) -> Result<WriteDecision>,
+    {
+        self.write_item_as(table, key, &Origin::Client, decide)
+    }
+
+    /// [`Database::write_item`] for a write made by `origin` (the TTL
+    /// sweeper, a replica), which its change record names.
+    pub(crate) fn write_item_as<F>(
+        &self,
+        table: &TableMeta,
+        key: Vec<u8>,
+        origin: &Origin,
         mut decide: F,
     ) -> Result<WriteOutcome>
     where
@@ -296,6 +346,7 @@ impl Database {
                 old_bytes.as_deref(),
                 old.as_ref(),
                 new.as_ref(),
+                origin,
             )?;
             match self.engine.commit(batch) {
                 Ok(_) => {
@@ -323,6 +374,10 @@ impl Database {
     /// their counters. Every item write (single, batch, transaction) is
     /// staged here, so what one write carries, all do. Fails, staging nothing usable, if the new item does
     /// not fit one of the table's indexes.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "one write's whole state, staged in one place"
+    )]
     pub(crate) fn stage_write(
         &self,
         batch: &mut WriteBatch,
@@ -331,6 +386,7 @@ impl Database {
         old_bytes: Option<&[u8]>,
         old: Option<&Item>,
         new: Option<&Item>,
+        origin: &Origin,
     ) -> Result<Staged> {
         if let Some(new) = new {
             for index in &table.indexes {
@@ -345,15 +401,32 @@ impl Database {
             value: old_bytes.map(<[u8]>::to_vec),
         });
         // Change records feed streams (and, later, point-in-time recovery);
-        // a table with no consumer of them does not pay for them.
-        if table.records_changes() {
-            batch.changes.push(change::encode(
-                table.id,
-                self.clock.now_millis(),
-                key,
-                old_bytes,
-                new_bytes.as_deref(),
-            ));
+        // a table with no consumer of them does not pay for them. A write
+        // that changes nothing records nothing, as on AWS.
+        if let Some((shard, view)) = table.change_log()
+            && !matches!((old, new), (Some(a), Some(b)) if ferrodyn_model::value::same_item(a, b))
+        {
+            let schema = table.key_schema();
+            let keys: Item = new
+                .or(old)
+                .map(|item| {
+                    schema
+                        .attributes()
+                        .filter_map(|a| item.get(&a.name).map(|v| (a.name.clone(), v.clone())))
+                        .collect()
+                })
+                .unwrap_or_default();
+            batch.changes.push(ChangeAppend {
+                log: change::log_key(table.id, shard.number),
+                record: change::encode(
+                    origin,
+                    change::Event::of(old.is_some(), new.is_some()),
+                    self.clock.now_millis(),
+                    &encode_item(&keys),
+                    old_bytes.filter(|_| view.keeps_old()),
+                    new_bytes.as_deref().filter(|_| view.keeps_new()),
+                ),
+            });
         }
         batch.ops.push(match new_bytes {
             Some(value) => Op::Put {

@@ -53,6 +53,14 @@ pub enum CoreError {
     /// `TransactionInProgressException`.
     #[error("{0}")]
     TransactionInProgress(String),
+    /// `ExpiredIteratorException` (DynamoDB Streams): a shard iterator older
+    /// than fifteen minutes.
+    #[error("{0}")]
+    ExpiredIterator(String),
+    /// `TrimmedDataAccessException` (DynamoDB Streams): a position before
+    /// the oldest record kept.
+    #[error("{0}")]
+    TrimmedDataAccess(String),
     /// `InternalServerError`; the detail is for the log only.
     #[error("internal error: {0}")]
     Internal(String),

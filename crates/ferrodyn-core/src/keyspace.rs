@@ -42,6 +42,13 @@ pub fn next_table_id_key() -> Vec<u8> {
     k
 }
 
+/// The meta key holding the key that signs shard iterators (32 bytes).
+pub fn iterator_key_key() -> Vec<u8> {
+    let mut k = vec![META];
+    k.extend_from_slice(b"stream_iterator_key");
+    k
+}
+
 /// The catalog key of a table.
 pub fn catalog_key(account: &str, region: &str, name: &str) -> Vec<u8> {
     let mut k = Vec::with_capacity(3 + account.len() + region.len() + name.len());

@@ -25,11 +25,15 @@ pub mod error;
 pub mod expressions;
 pub mod index;
 pub mod item;
+pub mod jobs;
 pub mod keyspace;
 pub mod ops;
 pub mod read;
+pub mod stream;
+pub mod stream_log;
 pub mod table;
 pub mod transactions;
+pub mod ttl;
 
 pub use context::RequestContext;
 pub use database::Database;

@@ -9,6 +9,8 @@ use ferrodyn_model::schema::{KeyAttribute, KeySchema, ScalarType};
 use crate::index::{IndexKind, IndexMeta};
 use serde::{Deserialize, Serialize};
 
+use crate::stream::{ShardMeta, StreamMeta, ViewType};
+
 /// How a table is billed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BillingMode {
@@ -83,6 +85,17 @@ pub struct StreamSettings {
     pub view_type: Option<String>,
     /// The label of the latest stream (its creation time, ISO 8601).
     pub label: Option<String>,
+}
+
+/// Time to Live settings.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TtlSettings {
+    /// The attribute holding each item's expiry, epoch seconds.
+    pub attribute_name: String,
+    /// Whether expired items are deleted.
+    pub enabled: bool,
+    /// When it was last changed, epoch milliseconds.
+    pub updated_millis: i64,
 }
 
 /// One tag.
@@ -172,9 +185,20 @@ pub struct TableMeta {
     /// Encryption settings, if requested.
     #[serde(default)]
     pub sse: Option<Sse>,
-    /// Stream settings, if requested.
+    /// Stream settings, if requested (what DescribeTable shows).
     #[serde(default)]
     pub stream: Option<StreamSettings>,
+    /// The streams the table has, or had within the retention period,
+    /// oldest first; the last one, if enabled, receives change records
+    /// (`stream.rs`).
+    #[serde(default)]
+    pub streams: Vec<StreamMeta>,
+    /// The number of the next shard opened (unique within the table).
+    #[serde(default)]
+    pub next_shard: u64,
+    /// Time to Live, if ever configured.
+    #[serde(default)]
+    pub ttl: Option<TtlSettings>,
     /// Secondary indexes, global and local, in the order defined.
     #[serde(default)]
     pub indexes: Vec<IndexMeta>,
@@ -186,10 +210,22 @@ impl TableMeta {
         table_arn(&self.region, &self.account_id, &self.name)
     }
 
-    /// Whether item writes append change records: only while something
-    /// reads them (an enabled stream).
-    pub fn records_changes(&self) -> bool {
-        self.stream.as_ref().is_some_and(|s| s.enabled)
+    /// Where item writes append change records: the open shard of the
+    /// enabled stream and the stream's view type; `None` while nothing
+    /// reads them (no enabled stream), so writes then record nothing.
+    pub fn change_log(&self) -> Option<(&ShardMeta, ViewType)> {
+        let stream = self.streams.last().filter(|s| s.is_enabled())?;
+        Some((stream.open_shard()?, stream.view_type))
+    }
+
+    /// The stream labelled `label`.
+    pub fn stream_labelled(&self, label: &str) -> Option<&StreamMeta> {
+        self.streams.iter().find(|s| s.label == label)
+    }
+
+    /// The ARN of the stream labelled `label`.
+    pub fn stream_arn(&self, label: &str) -> String {
+        format!("{}/stream/{label}", self.arn())
     }
 
     /// The index called `name`.

@@ -252,20 +252,27 @@ fn every_write_appends_one_change_record() {
         },
     )
     .expect("delete");
-    let feed = engine.changes(0, 10).expect("feed");
-    assert_eq!(feed.len(), 3);
-    let records: Vec<_> = feed
-        .iter()
-        .map(|(_, b)| change::decode(b).expect("decodes"))
+    let records: Vec<_> = change_records(&db, engine.as_ref(), "t")
+        .into_iter()
+        .map(|(_, r)| r)
         .collect();
+    assert_eq!(records.len(), 3);
     assert!(records[0].old_image.is_none() && records[0].new_image.is_some());
     assert_eq!(records[1].old_image, records[0].new_image);
     assert_eq!(records[2].old_image, records[1].new_image);
     assert!(records[2].new_image.is_none());
+    assert_eq!(
+        records.iter().map(|r| r.event).collect::<Vec<_>>(),
+        [
+            change::Event::Insert,
+            change::Event::Modify,
+            change::Event::Remove
+        ]
+    );
     assert!(
         records
             .iter()
-            .all(|r| r.key == records[0].key && r.time_millis == 1_700_000_000_000)
+            .all(|r| r.keys == records[0].keys && r.time_millis == 1_700_000_000_000)
     );
 }
 
@@ -277,7 +284,15 @@ fn tables_without_a_stream_record_no_changes() {
     db.create_table(&ctx(), create_input("t", false))
         .expect("create");
     put(&db, "t", key("k")).expect("put");
-    assert!(engine.changes(0, 10).expect("feed").is_empty());
+    assert!(change_records(&db, engine.as_ref(), "t").is_empty());
+    assert!(
+        db.describe_table(&ctx(), "t")
+            .expect("describe")
+            .meta
+            .streams
+            .is_empty(),
+        "no stream, no shards"
+    );
 }
 
 #[test]

@@ -102,7 +102,48 @@ impl AttributeType {
     }
 }
 
+/// Whether two sets hold the same members, whatever their order (the
+/// members of each are distinct, as sets are validated).
+fn same_members<T: Ord>(a: &[T], b: &[T]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut a: Vec<&T> = a.iter().collect();
+    let mut b: Vec<&T> = b.iter().collect();
+    a.sort();
+    b.sort();
+    a == b
+}
+
+/// Whether two items hold the same values, as DynamoDB compares them: sets
+/// are equal whatever the order of their members, at any depth (`==`
+/// compares sets in the order the client sent them).
+pub fn same_item(
+    a: &BTreeMap<String, AttributeValue>,
+    b: &BTreeMap<String, AttributeValue>,
+) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|((ka, va), (kb, vb))| ka == kb && va.same_value(vb))
+}
+
 impl AttributeValue {
+    /// Whether `self` and `other` are the same value, as DynamoDB compares
+    /// them (see [`same_item`]).
+    pub fn same_value(&self, other: &AttributeValue) -> bool {
+        match (self, other) {
+            (AttributeValue::Ss(a), AttributeValue::Ss(b)) => same_members(a, b),
+            (AttributeValue::Ns(a), AttributeValue::Ns(b)) => same_members(a, b),
+            (AttributeValue::Bs(a), AttributeValue::Bs(b)) => same_members(a, b),
+            (AttributeValue::M(a), AttributeValue::M(b)) => same_item(a, b),
+            (AttributeValue::L(a), AttributeValue::L(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same_value(y))
+            }
+            (a, b) => a == b,
+        }
+    }
+
     /// This value's type.
     pub fn attribute_type(&self) -> AttributeType {
         match self {

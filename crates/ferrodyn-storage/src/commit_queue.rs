@@ -38,8 +38,12 @@ use rocksdb::WriteOptions;
 use crate::durability::Completion;
 use crate::{CommitInfo, Op, Result, StorageError, WriteBatch};
 
-/// The column family of the change feed.
+/// The column family of the change logs.
 pub(crate) const CF_CHANGES: &str = "changes";
+/// In the change logs' column family, the next sequence number (u64 BE),
+/// written with every group that appends records. One byte long, so that
+/// it is never a record's key (`log | sequence` is at least eight).
+pub(crate) const NEXT_SEQUENCE_KEY: &[u8] = &[0xFF];
 
 /// The queue and the thread that empties it.
 pub(crate) struct CommitQueue {
@@ -335,6 +339,7 @@ impl Shared {
         // group: one merge per counter per group (most writes bump their
         // table's two counters) instead of one per commit.
         let mut counters: HashMap<&[u8], i64> = HashMap::new();
+        let mut next_sequence = None;
         for accepted in group {
             for op in &accepted.batch.ops {
                 match op {
@@ -352,10 +357,21 @@ impl Shared {
                 }
             }
             if let Some(first) = accepted.first_sequence {
-                for (i, record) in accepted.batch.changes.iter().enumerate() {
-                    wb.put_cf(&changes_cf, (first + i as u64).to_be_bytes(), record);
+                for (i, change) in accepted.batch.changes.iter().enumerate() {
+                    let seq = first + i as u64;
+                    wb.put_cf(
+                        &changes_cf,
+                        crate::change_key(&change.log, seq),
+                        &change.record,
+                    );
+                    next_sequence = Some(seq + 1);
                 }
             }
+        }
+        // The sequence continues from here after a restart, whatever logs
+        // were trimmed meanwhile.
+        if let Some(next) = next_sequence {
+            wb.put_cf(&changes_cf, NEXT_SEQUENCE_KEY, next.to_be_bytes());
         }
         merge_counters(&mut wb, &mut counters);
         let mut options = WriteOptions::default();

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use crate::{
-    Condition, Direction, Engine, Op, ReadConsistency, ScanRequest, StorageError, WriteBatch,
-    decode_counter,
+    ChangeAppend, Condition, Direction, Engine, Op, ReadConsistency, ScanRequest, StorageError,
+    WriteBatch, decode_counter,
 };
 
 type Factory<'a> = &'a dyn Fn() -> Box<dyn Engine>;
@@ -15,7 +15,7 @@ pub fn run_all(make: Factory<'_>) {
     scans_are_ordered_and_paged(&*make());
     delete_range(&*make());
     counters_add(&*make());
-    change_feed_is_ordered(&*make());
+    change_logs_share_one_ordered_sequence(&*make());
     multi_get(&*make());
     concurrent_increments_lose_nothing(Arc::from(make()));
 }
@@ -66,7 +66,7 @@ fn conditions_are_atomic(e: &dyn Engine) {
             },
         ],
         ops: vec![put(b"x", b"2"), put(b"z", b"new")],
-        changes: vec![b"never".to_vec()],
+        changes: vec![append(b"log-0001", b"never")],
     };
     match e.commit(failing) {
         Err(StorageError::ConditionFailed { index: 1 }) => {}
@@ -74,7 +74,7 @@ fn conditions_are_atomic(e: &dyn Engine) {
     }
     assert_eq!(get(e, b"x"), Some(b"1".to_vec()), "nothing applied");
     assert_eq!(get(e, b"z"), None);
-    assert!(e.changes(0, 10).expect("changes").is_empty());
+    assert!(e.changes(b"log-0001", 0, 10).expect("changes").is_empty());
     let ok = WriteBatch {
         conditions: vec![
             Condition::ValueIs {
@@ -197,10 +197,18 @@ fn counters_add(e: &dyn Engine) {
     assert_eq!(decode_counter(get(e, b"c").as_deref()), -2);
 }
 
-fn change_feed_is_ordered(e: &dyn Engine) {
+fn append(log: &[u8], record: &[u8]) -> ChangeAppend {
+    ChangeAppend {
+        log: log.to_vec(),
+        record: record.to_vec(),
+    }
+}
+
+fn change_logs_share_one_ordered_sequence(e: &dyn Engine) {
+    let (l1, l2) = (b"log-0001".as_slice(), b"log-0002".as_slice());
     let first = e
         .commit(WriteBatch {
-            changes: vec![b"a".to_vec(), b"b".to_vec()],
+            changes: vec![append(l1, b"a"), append(l2, b"x"), append(l1, b"b")],
             ..WriteBatch::default()
         })
         .expect("commit")
@@ -208,30 +216,63 @@ fn change_feed_is_ordered(e: &dyn Engine) {
         .expect("sequence");
     let second = e
         .commit(WriteBatch {
-            changes: vec![b"c".to_vec()],
+            changes: vec![append(l1, b"c")],
             ..WriteBatch::default()
         })
         .expect("commit")
         .first_sequence
         .expect("sequence");
-    assert_eq!(second, first + 2);
-    let feed = e.changes(first, 10).expect("changes");
+    assert_eq!(second, first + 3);
     assert_eq!(
-        feed,
+        e.changes(l1, 0, 10).expect("changes"),
         vec![
             (first, b"a".to_vec()),
-            (first + 1, b"b".to_vec()),
+            (first + 2, b"b".to_vec()),
             (second, b"c".to_vec())
         ]
     );
     assert_eq!(
-        e.changes(first + 1, 1).expect("changes"),
-        vec![(first + 1, b"b".to_vec())]
+        e.changes(l2, 0, 10).expect("changes"),
+        vec![(first + 1, b"x".to_vec())]
     );
-    e.trim_changes(second).expect("trim");
     assert_eq!(
-        e.changes(0, 10).expect("changes"),
+        e.changes(l1, first + 1, 1).expect("changes"),
+        vec![(first + 2, b"b".to_vec())]
+    );
+    assert_eq!(e.last_change(l1).expect("last"), Some(second));
+    assert_eq!(e.last_change(l2).expect("last"), Some(first + 1));
+    assert_eq!(e.last_change(b"log-0003").expect("last"), None);
+    e.trim_changes(l1, second).expect("trim");
+    assert_eq!(
+        e.changes(l1, 0, 10).expect("changes"),
         vec![(second, b"c".to_vec())]
+    );
+    assert_eq!(
+        e.changes(l2, 0, 10).expect("changes").len(),
+        1,
+        "other logs untouched"
+    );
+    // Records of the empty log (the first format: bare sequence keys) are
+    // told apart from longer logs' by their length.
+    let bare = e
+        .commit(WriteBatch {
+            changes: vec![append(b"", b"legacy")],
+            ..WriteBatch::default()
+        })
+        .expect("commit")
+        .first_sequence
+        .expect("sequence");
+    assert_eq!(
+        e.changes(b"", 0, 10).expect("changes"),
+        vec![(bare, b"legacy".to_vec())]
+    );
+    assert_eq!(e.last_change(b"").expect("last"), Some(bare));
+    e.trim_changes(b"", bare + 1).expect("trim");
+    assert!(e.changes(b"", 0, 10).expect("changes").is_empty());
+    assert_eq!(
+        e.changes(l1, 0, 10).expect("changes").len(),
+        1,
+        "other logs untouched"
     );
 }
 

@@ -122,12 +122,16 @@ impl Engine for CreatingEngine {
         self.engine()?.commit(batch)
     }
 
-    fn changes(&self, from: u64, limit: usize) -> Result<Vec<(u64, Vec<u8>)>> {
-        self.engine()?.changes(from, limit)
+    fn changes(&self, log: &[u8], from: u64, limit: usize) -> Result<Vec<(u64, Vec<u8>)>> {
+        self.engine()?.changes(log, from, limit)
     }
 
-    fn trim_changes(&self, before: u64) -> Result<()> {
-        self.engine()?.trim_changes(before)
+    fn last_change(&self, log: &[u8]) -> Result<Option<u64>> {
+        self.engine()?.last_change(log)
+    }
+
+    fn trim_changes(&self, log: &[u8], before: u64) -> Result<()> {
+        self.engine()?.trim_changes(log, before)
     }
 
     fn flush(&self) -> Result<()> {

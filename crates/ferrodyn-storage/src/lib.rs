@@ -9,9 +9,11 @@
 //! * atomic multi-key commits guarded by conditions ([`Engine::commit`]):
 //!   either every condition holds and every operation is applied, or nothing
 //!   is;
-//! * an ordered change feed: each commit may carry change records, which the
-//!   engine numbers with consecutive sequence numbers and stores in the same
-//!   atomic write ([`Engine::changes`]);
+//! * change logs: each commit may append change records to named logs
+//!   (one per table and stream shard, say); the engine numbers every record
+//!   with the next number of one sequence shared by all logs, in commit
+//!   order, and stores it under `log | sequence` in the same atomic write
+//!   ([`Engine::changes`]);
 //! * merge counters ([`Op::Add`]) that many writers bump without reading.
 //!
 //! Two engines implement it: [`rocks::RocksEngine`] (durable, the default) and
@@ -138,6 +140,16 @@ pub enum Op {
     },
 }
 
+/// A change record to append to a change log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChangeAppend {
+    /// The log: any byte string whose length is the same for every log of
+    /// one kind (the caller's layout; a record's key is `log | sequence`).
+    pub log: Vec<u8>,
+    /// The record.
+    pub record: Vec<u8>,
+}
+
 /// An atomic commit: conditions, writes and change records.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct WriteBatch {
@@ -145,9 +157,9 @@ pub struct WriteBatch {
     pub conditions: Vec<Condition>,
     /// The writes, applied in order.
     pub ops: Vec<Op>,
-    /// Change records, appended to the change feed with consecutive
-    /// sequence numbers in the same atomic write.
-    pub changes: Vec<Vec<u8>>,
+    /// Change records, appended to their logs with consecutive sequence
+    /// numbers in the same atomic write.
+    pub changes: Vec<ChangeAppend>,
 }
 
 /// What a successful commit reports.
@@ -234,11 +246,17 @@ pub trait Engine: Send + Sync + std::fmt::Debug + 'static {
     /// durable.
     fn commit(&self, batch: WriteBatch) -> Result<CommitInfo>;
 
-    /// Reads change records with sequence numbers `>= from`, in order.
-    fn changes(&self, from: u64, limit: usize) -> Result<Vec<(u64, Vec<u8>)>>;
+    /// Reads the records of change log `log` with sequence numbers
+    /// `>= from`, in order, at most `limit`. Only records appended under
+    /// exactly `log` are returned (not those of a longer log that starts
+    /// with the same bytes).
+    fn changes(&self, log: &[u8], from: u64, limit: usize) -> Result<Vec<(u64, Vec<u8>)>>;
 
-    /// Removes change records with sequence numbers `< before`.
-    fn trim_changes(&self, before: u64) -> Result<()>;
+    /// The sequence number of the last record of `log`, if it has any.
+    fn last_change(&self, log: &[u8]) -> Result<Option<u64>>;
+
+    /// Removes the records of `log` with sequence numbers `< before`.
+    fn trim_changes(&self, log: &[u8], before: u64) -> Result<()>;
 
     /// Makes every acknowledged write durable and releases resources; used
     /// at shutdown. Further writes may fail.
@@ -277,6 +295,20 @@ pub fn cached_reads_only<R>(f: impl FnOnce() -> R) -> R {
 /// [`cached_reads_only`]).
 pub(crate) fn reads_may_wait() -> bool {
     !CACHED_READS_ONLY.get()
+}
+
+/// The key of a change record: `log | sequence (u64 big-endian)`.
+pub(crate) fn change_key(log: &[u8], sequence: u64) -> Vec<u8> {
+    let mut k = Vec::with_capacity(log.len() + 8);
+    k.extend_from_slice(log);
+    k.extend_from_slice(&sequence.to_be_bytes());
+    k
+}
+
+/// The sequence number in `key` if it is a record of exactly `log`.
+pub(crate) fn change_sequence(log: &[u8], key: &[u8]) -> Option<u64> {
+    let rest = key.strip_prefix(log)?;
+    <[u8; 8]>::try_from(rest).ok().map(u64::from_be_bytes)
 }
 
 /// Decodes a counter written by [`Op::Add`].

@@ -18,7 +18,8 @@ use crate::{
 #[derive(Debug, Default)]
 struct State {
     data: BTreeMap<Vec<u8>, Vec<u8>>,
-    changes: BTreeMap<u64, Vec<u8>>,
+    /// Change records by `log | sequence`.
+    changes: BTreeMap<Vec<u8>, Vec<u8>>,
     next_sequence: u64,
 }
 
@@ -102,28 +103,47 @@ impl Engine for MemoryEngine {
             }
         }
         let first_sequence = (!batch.changes.is_empty()).then_some(state.next_sequence);
-        for record in batch.changes {
+        for change in batch.changes {
             let seq = state.next_sequence;
-            state.changes.insert(seq, record);
+            state
+                .changes
+                .insert(crate::change_key(&change.log, seq), change.record);
             state.next_sequence += 1;
         }
         Ok(CommitInfo { first_sequence })
     }
 
-    fn changes(&self, from: u64, limit: usize) -> Result<Vec<(u64, Vec<u8>)>> {
+    fn changes(&self, log: &[u8], from: u64, limit: usize) -> Result<Vec<(u64, Vec<u8>)>> {
         let state = self.state.read();
         Ok(state
             .changes
-            .range(from..)
+            .range(crate::change_key(log, from)..)
+            .take_while(|(k, _)| k.starts_with(log))
+            .filter_map(|(k, r)| crate::change_sequence(log, k).map(|s| (s, r.clone())))
             .take(limit)
-            .map(|(s, r)| (*s, r.clone()))
             .collect())
     }
 
-    fn trim_changes(&self, before: u64) -> Result<()> {
+    fn last_change(&self, log: &[u8]) -> Result<Option<u64>> {
+        let state = self.state.read();
+        Ok(state
+            .changes
+            .range(crate::change_key(log, 0)..=crate::change_key(log, u64::MAX))
+            .filter_map(|(k, _)| crate::change_sequence(log, k))
+            .next_back())
+    }
+
+    fn trim_changes(&self, log: &[u8], before: u64) -> Result<()> {
         let mut state = self.state.write();
-        let kept = state.changes.split_off(&before);
-        state.changes = kept;
+        let doomed: Vec<Vec<u8>> = state
+            .changes
+            .range(crate::change_key(log, 0)..crate::change_key(log, before))
+            .filter(|(k, _)| crate::change_sequence(log, k).is_some())
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in doomed {
+            state.changes.remove(&k);
+        }
         Ok(())
     }
 

@@ -1,7 +1,9 @@
 //! The durable engine, on RocksDB.
 //!
 //! Two column families hold the data: `default` for the key space and
-//! `changes` for the change feed, keyed by the big-endian sequence number.
+//! `changes` for the change logs: each record keyed by `log | sequence`
+//! (u64 big-endian), and the next sequence number under the one-byte key
+//! `0xFF`.
 //!
 //! A commit's conditions are checked under striped key latches
 //! (`crate::latch`), against the latest accepted value of each key; the
@@ -26,7 +28,7 @@ use rocksdb::{
     Options, ReadOptions, ReadTier, WriteOptions,
 };
 
-use crate::commit_queue::{CF_CHANGES, CommitQueue, write_error};
+use crate::commit_queue::{CF_CHANGES, CommitQueue, NEXT_SEQUENCE_KEY, write_error};
 use crate::latch::{Latches, batch_keys};
 use crate::memory::collect_page;
 use crate::{
@@ -192,11 +194,22 @@ impl RocksEngine {
             let cf = db
                 .cf_handle(CF_CHANGES)
                 .ok_or_else(|| StorageError::Open("missing changes column family".into()))?;
-            let mut it = db.raw_iterator_cf(&cf);
-            it.seek_to_last();
-            match it.key() {
-                Some(k) => decode_sequence(k)? + 1,
-                None => 0,
+            match db
+                .get_cf(&cf, NEXT_SEQUENCE_KEY)
+                .map_err(|e| StorageError::Open(e.into_string()))?
+            {
+                Some(v) => decode_sequence(&v)?,
+                // A store written before the counter was kept: its only
+                // records are keyed by the bare sequence, the last one
+                // being the largest.
+                None => {
+                    let mut it = db.raw_iterator_cf(&cf);
+                    it.seek_to_last();
+                    match it.key() {
+                        Some(k) => decode_sequence(k)? + 1,
+                        None => 0,
+                    }
+                }
             }
         };
         let db = Arc::new(db);
@@ -325,26 +338,70 @@ impl Engine for RocksEngine {
         Ok(info)
     }
 
-    fn changes(&self, from: u64, limit: usize) -> Result<Vec<(u64, Vec<u8>)>> {
+    fn changes(&self, log: &[u8], from: u64, limit: usize) -> Result<Vec<(u64, Vec<u8>)>> {
         let cf = self.changes_cf()?;
-        let mut it = self.db.raw_iterator_cf(&cf);
-        it.seek(from.to_be_bytes());
+        let mut it = self
+            .db
+            .raw_iterator_cf_opt(&cf, RocksEngine::read_options());
+        it.seek(crate::change_key(log, from));
         let mut out = Vec::new();
         while out.len() < limit {
             let (Some(k), Some(v)) = (it.key(), it.value()) else {
                 break;
             };
-            out.push((decode_sequence(k)?, v.to_vec()));
+            if !k.starts_with(log) {
+                break;
+            }
+            if let Some(seq) = crate::change_sequence(log, k) {
+                out.push((seq, v.to_vec()));
+            }
             it.next();
         }
-        it.status().map_err(engine_err)?;
+        it.status().map_err(read_err)?;
         Ok(out)
     }
 
-    fn trim_changes(&self, before: u64) -> Result<()> {
+    fn last_change(&self, log: &[u8]) -> Result<Option<u64>> {
+        let cf = self.changes_cf()?;
+        let mut it = self
+            .db
+            .raw_iterator_cf_opt(&cf, RocksEngine::read_options());
+        it.seek_for_prev(crate::change_key(log, u64::MAX));
+        while let Some(k) = it.key() {
+            if !k.starts_with(log) {
+                break;
+            }
+            if let Some(seq) = crate::change_sequence(log, k) {
+                return Ok(Some(seq));
+            }
+            it.prev();
+        }
+        it.status().map_err(read_err)?;
+        Ok(None)
+    }
+
+    fn trim_changes(&self, log: &[u8], before: u64) -> Result<()> {
         let cf = self.changes_cf()?;
         let mut wb = rocksdb::WriteBatch::default();
-        wb.delete_range_cf(&cf, 0u64.to_be_bytes(), before.to_be_bytes());
+        let (start, end) = (crate::change_key(log, 0), crate::change_key(log, before));
+        if log.is_empty() {
+            // Bare sequences (a store's first format) sort among longer
+            // logs' keys: delete them one by one.
+            let mut it = self.db.raw_iterator_cf(&cf);
+            it.seek(&start);
+            while let Some(k) = it.key() {
+                if k >= end.as_slice() {
+                    break;
+                }
+                if k.len() == 8 {
+                    wb.delete_cf(&cf, k);
+                }
+                it.next();
+            }
+            it.status().map_err(engine_err)?;
+        } else {
+            wb.delete_range_cf(&cf, start, end);
+        }
         self.db
             .write_opt(wb, &self.write_options())
             .map_err(engine_err)
@@ -464,10 +521,12 @@ mod tests {
                     key: b"k".to_vec(),
                     value: b"v".to_vec(),
                 }],
-                changes: vec![b"c0".to_vec(), b"c1".to_vec()],
+                changes: vec![log_record(b"c0"), log_record(b"c1")],
                 ..WriteBatch::default()
             })
             .expect("commit");
+            // Trimming every record must not restart the sequence.
+            e.trim_changes(LOG, 2).expect("trim");
         }
         let e = RocksEngine::open(dir.path(), Sync::Always).expect("reopen");
         assert_eq!(
@@ -476,11 +535,44 @@ mod tests {
         );
         let info = e
             .commit(WriteBatch {
-                changes: vec![b"c2".to_vec()],
+                changes: vec![log_record(b"c2")],
                 ..WriteBatch::default()
             })
             .expect("commit");
         assert_eq!(info.first_sequence, Some(2));
+    }
+
+    #[test]
+    fn a_store_of_the_first_format_continues_its_sequence() {
+        // Bare sequence keys and no sequence counter, as the first format
+        // wrote them.
+        let dir = tempfile::tempdir().expect("tempdir");
+        {
+            let e = RocksEngine::open(dir.path(), Sync::Always).expect("open");
+            let cf = e.changes_cf().expect("cf");
+            for seq in 0u64..5 {
+                e.db.put_cf(&cf, seq.to_be_bytes(), b"v1 record")
+                    .expect("put");
+            }
+        }
+        let e = RocksEngine::open(dir.path(), Sync::Always).expect("reopen");
+        assert_eq!(e.changes(b"", 0, 10).expect("changes").len(), 5);
+        let info = e
+            .commit(WriteBatch {
+                changes: vec![log_record(b"new")],
+                ..WriteBatch::default()
+            })
+            .expect("commit");
+        assert_eq!(info.first_sequence, Some(5));
+    }
+
+    const LOG: &[u8] = b"test-log";
+
+    fn log_record(record: &[u8]) -> crate::ChangeAppend {
+        crate::ChangeAppend {
+            log: LOG.to_vec(),
+            record: record.to_vec(),
+        }
     }
 
     fn put(key: &[u8], value: &[u8], expected: Option<&[u8]>) -> WriteBatch {
@@ -493,7 +585,7 @@ mod tests {
                 key: key.to_vec(),
                 value: value.to_vec(),
             }],
-            changes: vec![value.to_vec()],
+            changes: vec![log_record(value)],
         }
     }
 
@@ -531,7 +623,7 @@ mod tests {
         assert_eq!(latest.expect("latest"), Some(b"two".to_vec()));
         block_on(durable).expect("durable");
         assert_eq!(e.get(b"k", strong).expect("get"), Some(b"two".to_vec()));
-        let feed = e.changes(0, 10).expect("changes");
+        let feed = e.changes(LOG, 0, 10).expect("changes");
         assert_eq!(
             feed,
             vec![(0, b"one".to_vec()), (1, b"two".to_vec())],
@@ -587,7 +679,7 @@ mod tests {
         assert_eq!(n, Some(total.to_le_bytes().to_vec()));
         // Every increment wrote one change record, numbered without gaps in
         // the order of the values they carry.
-        let feed = e.changes(0, total as usize + 1).expect("changes");
+        let feed = e.changes(LOG, 0, total as usize + 1).expect("changes");
         assert_eq!(feed.len(), total as usize);
         for (i, (seq, record)) in feed.iter().enumerate() {
             assert_eq!(*seq, i as u64);

@@ -78,6 +78,14 @@ pub struct ServeArgs {
     /// Most MiB of request bodies held in memory at once (default 256).
     #[arg(long, env = "FERRODYN_BODY_MEMORY_MB")]
     pub body_memory_mb: Option<u64>,
+    /// How often the TTL sweeper looks for expired items, in milliseconds
+    /// (default 1000; AWS takes up to days).
+    #[arg(long, env = "FERRODYN_TTL_SWEEP_INTERVAL_MS")]
+    pub ttl_sweep_interval_ms: Option<u64>,
+    /// How long a stream shard stays open before it is closed and a child
+    /// opened, in seconds (default 14400: four hours, as on AWS).
+    #[arg(long, env = "FERRODYN_STREAM_SHARD_ROLLOVER_SECS")]
+    pub stream_shard_rollover_secs: Option<u64>,
 }
 
 /// One `[[credentials]]` entry of the config file.
@@ -110,6 +118,8 @@ pub struct FileConfig {
     body_timeout_secs: Option<u64>,
     body_min_rate_kib: Option<u64>,
     body_memory_mb: Option<u64>,
+    ttl_sweep_interval_ms: Option<u64>,
+    stream_shard_rollover_secs: Option<u64>,
     #[serde(default)]
     credentials: Vec<CredentialEntry>,
 }
@@ -137,6 +147,10 @@ pub struct Settings {
     pub connections: ConnectionLimits,
     /// Bounds on request bodies.
     pub bodies: BodyLimits,
+    /// How often the TTL sweeper starts a pass.
+    pub ttl_sweep_interval_ms: i64,
+    /// How long a stream shard stays open.
+    pub stream_shard_rollover_ms: i64,
 }
 
 /// A configuration problem, reported before start-up.
@@ -390,6 +404,20 @@ impl Settings {
                     usize::try_from(mb.saturating_mul(1 << 20)).unwrap_or(usize::MAX)
                 }),
             },
+            ttl_sweep_interval_ms: positive(
+                "ttl_sweep_interval_ms",
+                args.ttl_sweep_interval_ms.or(file.ttl_sweep_interval_ms),
+            )?
+            .map_or(ferrodyn_core::jobs::TTL_SWEEP_INTERVAL_MILLIS, |ms| {
+                i64::try_from(ms).unwrap_or(i64::MAX)
+            }),
+            stream_shard_rollover_ms: positive_secs(
+                "stream_shard_rollover_secs",
+                args.stream_shard_rollover_secs
+                    .or(file.stream_shard_rollover_secs),
+                ferrodyn_core::stream::SHARD_ROLLOVER_MILLIS as u64,
+            )
+            .map(|ms| i64::try_from(ms).unwrap_or(i64::MAX))?,
         };
         if !is_account_id(&settings.account_id) {
             return Err(ConfigError::Setting {

@@ -15,6 +15,7 @@ use clap::{Parser, Subcommand};
 use ferrodyn_api::auth::{Auth, Credential};
 use ferrodyn_api::service::Service;
 use ferrodyn_core::clock::SystemClock;
+use ferrodyn_core::jobs::Jobs;
 use ferrodyn_core::{CoreError, Database};
 use ferrodyn_storage::StorageError;
 use ferrodyn_storage::creating::CreatingEngine;
@@ -50,6 +51,16 @@ enum Command {
     Serve(ServeArgs),
     /// Measure a DynamoDB endpoint under load (or run the ceiling server).
     Bench(ferrodyn_bench::BenchArgs),
+    /// DynamoDB Streams tools.
+    #[command(subcommand)]
+    Streams(StreamsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum StreamsCommand {
+    /// Print a table's stream records as they arrive, one JSON object per
+    /// line, following shard lineage.
+    Tail(ferrodyn_bench::tail::TailArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -66,6 +77,13 @@ fn main() -> std::process::ExitCode {
             Ok(()) => std::process::ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("ferrodyn bench: {e}");
+                std::process::ExitCode::FAILURE
+            }
+        },
+        Command::Streams(StreamsCommand::Tail(args)) => match ferrodyn_bench::tail::run(args) {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("ferrodyn streams tail: {e}");
                 std::process::ExitCode::FAILURE
             }
         },
@@ -107,7 +125,7 @@ fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         )?,
         None => Database::open(Arc::new(MemoryEngine::new()), Arc::new(SystemClock))?,
     };
-    let db = Arc::new(db);
+    let db = Arc::new(db.with_shard_rollover(settings.stream_shard_rollover_ms));
     let credentials = settings
         .credentials
         .iter()
@@ -130,7 +148,11 @@ fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     ));
 
     let stop = Arc::new(AtomicBool::new(false));
-    let backfill = spawn_backfill_worker(Arc::clone(&db), Arc::clone(&stop))?;
+    let jobs = spawn_jobs_worker(
+        Arc::clone(&db),
+        Arc::clone(&stop),
+        settings.ttl_sweep_interval_ms,
+    )?;
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -156,8 +178,8 @@ fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         Ok::<_, std::io::Error>(creation_failed)
     })?;
     stop.store(true, Ordering::Release);
-    if backfill.join().is_err() {
-        tracing::error!("the index backfill worker panicked");
+    if jobs.join().is_err() {
+        tracing::error!("the background jobs worker panicked");
     }
     if let Some(e) = creation_failed {
         // Nothing was written: every call failed with this.
@@ -219,28 +241,30 @@ fn warn_if_shared(dir: &std::path::Path) {
     }
 }
 
-/// How long the backfill worker sleeps when no index is being built.
-const BACKFILL_IDLE_MS: u64 = 100;
+/// How long the background worker sleeps when no job has work waiting.
+const JOBS_IDLE_MS: u64 = 100;
 
 /// How long it waits after a storage error before trying again.
-const BACKFILL_ERROR_BACKOFF_MS: u64 = 1_000;
+const JOBS_ERROR_BACKOFF_MS: u64 = 1_000;
 
-/// Builds new global secondary indexes in the background, a page at a
-/// time, until `stop` is set.
-fn spawn_backfill_worker(
+/// Runs the database's background jobs (index builds, the TTL sweeper,
+/// stream upkeep: `ferrodyn_core::jobs`) until `stop` is set.
+fn spawn_jobs_worker(
     db: Arc<Database>,
     stop: Arc<AtomicBool>,
+    ttl_interval_millis: i64,
 ) -> std::io::Result<std::thread::JoinHandle<()>> {
     std::thread::Builder::new()
-        .name("index-backfill".into())
+        .name("background-jobs".into())
         .spawn(move || {
+            let mut jobs = Jobs::new(ttl_interval_millis);
             while !stop.load(Ordering::Acquire) {
-                let pause = match db.backfill_step() {
-                    Ok(true) => continue,
-                    Ok(false) => BACKFILL_IDLE_MS,
+                let pause = match jobs.run_once(&db) {
+                    Ok(round) if round.busy => continue,
+                    Ok(_) => JOBS_IDLE_MS,
                     Err(e) => {
-                        tracing::error!(error = %e, "index backfill failed; retrying");
-                        BACKFILL_ERROR_BACKOFF_MS
+                        tracing::error!(error = %e, "a background job failed; retrying");
+                        JOBS_ERROR_BACKOFF_MS
                     }
                 };
                 std::thread::sleep(std::time::Duration::from_millis(pause));

@@ -9,19 +9,26 @@ mod delete_item;
 mod delete_table;
 mod describe_endpoints;
 mod describe_limits;
+mod describe_stream;
 mod describe_table;
+mod describe_time_to_live;
 mod get_item;
+mod get_records;
+mod get_shard_iterator;
+mod list_streams;
 mod list_tables;
 mod list_tags_of_resource;
 mod put_item;
 mod query;
 mod scan;
+mod streams;
 mod tag_resource;
 mod transact_get_items;
 mod transact_write_items;
 mod untag_resource;
 mod update_item;
 mod update_table;
+mod update_time_to_live;
 
 use ferrodyn_core::{Database, RequestContext};
 use serde_json::Value;
@@ -56,8 +63,18 @@ pub fn is_write(operation: &str) -> bool {
             | "UpdateTable"
             | "TagResource"
             | "UntagResource"
+            | "UpdateTimeToLive"
+            // Its first call makes the key that signs iterators.
+            | STREAMS_GET_SHARD_ITERATOR
     )
 }
+
+/// DynamoDB Streams' operations are named by their whole target, which
+/// keeps them apart from DynamoDB's (`service.rs` routes by exact prefix).
+const STREAMS_LIST_STREAMS: &str = "DynamoDBStreams_20120810.ListStreams";
+const STREAMS_DESCRIBE_STREAM: &str = "DynamoDBStreams_20120810.DescribeStream";
+const STREAMS_GET_SHARD_ITERATOR: &str = "DynamoDBStreams_20120810.GetShardIterator";
+const STREAMS_GET_RECORDS: &str = "DynamoDBStreams_20120810.GetRecords";
 
 /// Whether the operation writes one item in one commit, after its last
 /// read and before nothing but building its answer: such an operation may
@@ -99,6 +116,12 @@ pub fn dispatch(operation: &str, call: &Call<'_>) -> Option<Result<Value, ApiErr
         "UntagResource" => untag_resource::handle(call),
         "UpdateItem" => update_item::handle(call),
         "UpdateTable" => update_table::handle(call),
+        "UpdateTimeToLive" => update_time_to_live::handle(call),
+        "DescribeTimeToLive" => describe_time_to_live::handle(call),
+        STREAMS_LIST_STREAMS => list_streams::handle(call),
+        STREAMS_DESCRIBE_STREAM => describe_stream::handle(call),
+        STREAMS_GET_SHARD_ITERATOR => get_shard_iterator::handle(call),
+        STREAMS_GET_RECORDS => get_records::handle(call),
         _ => return None,
     })
 }

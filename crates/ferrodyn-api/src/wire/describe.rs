@@ -125,20 +125,23 @@ pub fn table_description(d: &TableDescription) -> Value {
             }),
         );
     }
-    if let Some(s) = &meta.stream {
+    // The specification while a stream is enabled; the latest stream's ARN
+    // and label as long as the table has had one, even once disabled (as
+    // AWS keeps them).
+    if let Some(s) = meta.stream.as_ref().filter(|s| s.enabled) {
         let mut spec = Map::new();
-        spec.insert("StreamEnabled".into(), json!(s.enabled));
+        spec.insert("StreamEnabled".into(), json!(true));
         if let Some(v) = &s.view_type {
             spec.insert("StreamViewType".into(), json!(v));
         }
         m.insert("StreamSpecification".into(), Value::Object(spec));
-        if let Some(label) = &s.label {
-            m.insert("LatestStreamLabel".into(), json!(label));
-            m.insert(
-                "LatestStreamArn".into(),
-                json!(format!("{}/stream/{label}", meta.arn())),
-            );
-        }
+    }
+    if let Some(latest) = meta.streams.last() {
+        m.insert("LatestStreamLabel".into(), json!(latest.label));
+        m.insert(
+            "LatestStreamArn".into(),
+            json!(meta.stream_arn(&latest.label)),
+        );
     }
     if let Some(sse) = &meta.sse {
         let key = sse.kms_key.clone().unwrap_or_else(|| {

@@ -17,6 +17,7 @@ use crate::database::Database;
 use crate::error::{CoreError, Result};
 use crate::index::{IndexKind, IndexMeta, IndexStatus, ProjectionType};
 use crate::keyspace;
+use crate::stream::ViewType;
 use crate::table::{
     BillingMode, Sse, StoredKey, StreamSettings, TableClass, TableMeta, TableStatus, Tag,
     Throughput,
@@ -557,6 +558,16 @@ pub(crate) fn stream_settings(
     }))
 }
 
+/// The view type of enabled stream settings (validated when they were
+/// made, so always one of the four).
+pub(crate) fn stream_view_type(settings: &StreamSettings) -> ViewType {
+    settings
+        .view_type
+        .as_deref()
+        .and_then(ViewType::from_wire_name)
+        .unwrap_or(ViewType::NewAndOldImages)
+}
+
 /// A stream label: the stream's creation time as `yyyy-mm-ddThh:mm:ss.fff`.
 pub(crate) fn stream_label(millis: i64) -> String {
     let secs = millis.div_euclid(1000);
@@ -646,7 +657,7 @@ impl Database {
             .as_deref()
             .and_then(|b| <[u8; 8]>::try_from(b).ok())
             .map_or(1, u64::from_be_bytes);
-        let meta = TableMeta {
+        let mut meta = TableMeta {
             id,
             uuid: uuid::Uuid::new_v4().to_string(),
             account_id: ctx.account_id.clone(),
@@ -673,6 +684,9 @@ impl Database {
             table_class: input.table_class,
             sse,
             stream,
+            streams: Vec::new(),
+            next_shard: 0,
+            ttl: None,
             indexes: {
                 for (n, index) in indexes.iter_mut().enumerate() {
                     index.id = id + 1 + n as u64;
@@ -680,6 +694,16 @@ impl Database {
                 indexes
             },
         };
+        if let Some(settings) = meta.stream.clone() {
+            let view = stream_view_type(&settings);
+            Database::open_stream(
+                &mut meta,
+                settings.label.unwrap_or_else(|| stream_label(now)),
+                view,
+                now,
+                0,
+            );
+        }
         let next_id = id + 1 + meta.indexes.len() as u64;
         let batch = WriteBatch {
             conditions: vec![Condition::ValueIs {

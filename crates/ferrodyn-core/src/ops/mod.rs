@@ -8,19 +8,24 @@ pub mod delete_item;
 pub mod delete_table;
 pub mod describe_endpoints;
 pub mod describe_limits;
+pub mod describe_stream;
 pub mod describe_table;
 pub mod get_item;
+pub mod get_records;
+pub mod get_shard_iterator;
 pub mod list_tables;
 pub mod list_tags_of_resource;
 pub mod put_item;
 pub mod query;
 pub mod scan;
+pub mod streams;
 pub mod tag_resource;
 pub mod transact_get_items;
 pub mod transact_write_items;
 pub mod untag_resource;
 pub mod update_item;
 pub mod update_table;
+pub mod update_time_to_live;
 
 use crate::table::TableMeta;
 

@@ -222,6 +222,7 @@ impl Database {
                     old_bytes.as_deref(),
                     old.as_ref(),
                     new.as_ref(),
+                    &crate::change::Origin::Client,
                 )?;
                 capacity::write_units(staged.old_size, staged.new_size) + staged.index_units()
             };

@@ -81,6 +81,7 @@ impl Database {
         let mut meta = (*current).clone();
         let now = self.clock.now_millis();
         let mut changed = false;
+        let mut disable_stream = false;
 
         let target_mode = input.billing_mode.unwrap_or(meta.billing_mode);
         match (target_mode, input.provisioned_throughput) {
@@ -151,11 +152,31 @@ impl Database {
             }
             if !spec.enabled && !currently {
                 return Err(CoreError::validation(format!(
-                    "Table already has no stream enabled: TableName: {}",
+                    "Table has no stream to disable: TableName: {}",
                     meta.name
                 )));
             }
             meta.stream = super::create_table::stream_settings(Some(spec), now, false)?;
+            match meta.stream.clone() {
+                Some(settings) => {
+                    // Sequences below the last shard's end are taken.
+                    let starting = meta
+                        .streams
+                        .iter()
+                        .flat_map(|s| &s.shards)
+                        .filter_map(|s| s.ending_sequence.map(|e| e + 1))
+                        .max()
+                        .unwrap_or(0);
+                    Database::open_stream(
+                        &mut meta,
+                        settings.label.clone().unwrap_or_default(),
+                        super::create_table::stream_view_type(&settings),
+                        now,
+                        starting,
+                    );
+                }
+                None => disable_stream = true,
+            }
             changed = true;
         }
         if let Some(spec) = input.sse_specification.as_ref() {
@@ -218,7 +239,12 @@ impl Database {
                 "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, MultiAccountReplicaReady, ReplicaTransitRoleArn, MultiRegionConsistency, DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass is required",
             ));
         }
-        let meta = self.catalog.replace(self.engine.as_ref(), &ddl, meta)?;
+        let meta = if disable_stream {
+            // Closing the open shard persists the table with it.
+            self.close_open_shard(&ddl, meta, false, now)?
+        } else {
+            self.catalog.replace(self.engine.as_ref(), &ddl, meta)?
+        };
         // AWS answers with the table as it is while the update starts: the
         // new settings, but the throughput still at its old values.
         let mut description = self.describe(&meta, TableStatus::Updating)?;

@@ -123,3 +123,31 @@ pub fn values(
             .collect(),
     )
 }
+
+/// Every change record of `table`'s streams, in sequence order, read from
+/// the engine's logs.
+pub fn change_records(
+    db: &Database,
+    engine: &dyn Engine,
+    table: &str,
+) -> Vec<(u64, ferrodyn_core::change::ChangeRecord)> {
+    let d = db.describe_table(&ctx(), table).expect("describe");
+    let mut out: Vec<_> = d
+        .meta
+        .streams
+        .iter()
+        .flat_map(|s| &s.shards)
+        .flat_map(|shard| {
+            engine
+                .changes(
+                    &ferrodyn_core::change::log_key(d.meta.id, shard.number),
+                    0,
+                    usize::MAX,
+                )
+                .expect("changes")
+        })
+        .map(|(seq, bytes)| (seq, ferrodyn_core::change::decode(&bytes).expect("record")))
+        .collect();
+    out.sort_by_key(|(seq, _)| *seq);
+    out
+}
