@@ -162,6 +162,11 @@ pub struct LoadArgs {
     /// paces itself to its share); default: as fast as answers come.
     #[arg(long)]
     pub rate: Option<u32>,
+    /// With --create-table, give the table a DynamoDB stream of this view
+    /// type (KEYS_ONLY, NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES), to
+    /// measure what streams cost.
+    #[arg(long)]
+    pub stream: Option<String>,
 }
 
 /// What the workers send.
@@ -278,6 +283,8 @@ pub struct Config {
     pub progress: bool,
     /// Requests per second in all, if paced.
     pub rate: Option<u32>,
+    /// The stream view type of a table the generator creates.
+    pub stream: Option<String>,
 }
 
 impl Config {
@@ -348,6 +355,15 @@ impl Config {
                 "the soak workload's transactions need at least 2".to_owned(),
             ));
         }
+        if let Some(view) = &a.stream
+            && !["KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"]
+                .contains(&view.as_str())
+        {
+            return Err(invalid(
+                "stream",
+                "KEYS_ONLY, NEW_IMAGE, OLD_IMAGE or NEW_AND_OLD_IMAGES".to_owned(),
+            ));
+        }
         if a.rate == Some(0) {
             return Err(invalid("rate", "must be positive".to_owned()));
         }
@@ -376,6 +392,7 @@ impl Config {
             seed,
             progress: std::io::stderr().is_terminal(),
             rate: a.rate,
+            stream: a.stream,
         })
     }
 }

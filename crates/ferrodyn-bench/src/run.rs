@@ -106,7 +106,8 @@ pub async fn bench(config: &Config) -> Result<Report, BenchError> {
             Bodies::new(&config.table, config.item_size).with_index()
         } else {
             Bodies::new(&config.table, config.item_size)
-        },
+        }
+        .with_stream(config.stream.clone()),
         items: config.skew.chooser(config.items),
         partitions: config.skew.chooser(crate::partitions(config.items)),
     });

@@ -119,6 +119,8 @@ pub struct Bodies {
     value_len: usize,
     /// Whether the table has `g-index` and writes set `g`.
     gsi: bool,
+    /// The view type of the stream a created table gets, if any.
+    stream: Option<String>,
 }
 
 impl Bodies {
@@ -129,7 +131,15 @@ impl Bodies {
             table: table.to_owned(),
             value_len: item_size.saturating_sub(ITEM_OVERHEAD_BYTES).max(1) as usize,
             gsi: false,
+            stream: None,
         }
+    }
+
+    /// The same bodies, creating the table with a stream of `view` (a
+    /// valid view type: it is written unescaped).
+    pub fn with_stream(mut self, view: Option<String>) -> Bodies {
+        self.stream = view;
+        self
     }
 
     /// The same bodies for a table with `g-index`, whose writes set `g`.
@@ -284,6 +294,11 @@ impl Bodies {
                 br#""AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"},{"AttributeName":"sk","AttributeType":"N"}],"#,
             );
         }
+        if let Some(view) = &self.stream {
+            buf.put_slice(br#""StreamSpecification":{"StreamEnabled":true,"StreamViewType":""#);
+            buf.put_slice(view.as_bytes());
+            buf.put_slice(br#""},"#);
+        }
         buf.put_slice(
             br#""KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}],"BillingMode":"PAY_PER_REQUEST"}"#,
         );
@@ -410,6 +425,13 @@ mod tests {
         let create = json(|buf| b.create_table(buf));
         assert_eq!(create["BillingMode"], "PAY_PER_REQUEST");
         assert!(create.get("GlobalSecondaryIndexes").is_none());
+        assert!(create.get("StreamSpecification").is_none());
+        let streamed = Bodies::new("bench", 100).with_stream(Some("NEW_AND_OLD_IMAGES".into()));
+        let create = json(|buf| streamed.create_table(buf));
+        assert_eq!(
+            create["StreamSpecification"]["StreamViewType"],
+            "NEW_AND_OLD_IMAGES"
+        );
         let g = Bodies::new("soak", 100).with_index();
         let create = json(|buf| g.create_table(buf));
         assert_eq!(create["GlobalSecondaryIndexes"][0]["IndexName"], GSI_NAME);

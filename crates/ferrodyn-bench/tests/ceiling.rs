@@ -27,6 +27,7 @@ fn args(endpoint: String, workload: Workload) -> LoadArgs {
         threads: 1,
         seed: Some(1),
         rate: None,
+        stream: None,
     }
 }
 

@@ -86,9 +86,7 @@ impl Database {
             ));
         }
         let (table, stream) = self.resolve_stream(ctx, &input.stream_arn)?;
-        let shard = stream
-            .shard(&input.shard_id)
-            .ok_or_else(shard_not_found)?;
+        let shard = stream.shard(&input.shard_id).ok_or_else(shard_not_found)?;
         let log = change::log_key(table.id, shard.number);
         let after_newest = || -> Result<u64> {
             Ok(match shard.ending_sequence {
