@@ -406,3 +406,61 @@ def test_aws_cli_reads_a_stream(ddb, endpoint):
     )["ShardIterator"]
     records = aws("dynamodbstreams", "get-records", "--shard-iterator", it)["Records"]
     assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in records] == ["cli"]
+
+
+def test_kill_9_under_writes_keeps_one_record_per_acknowledged_write(tmp_path):
+    """Every acknowledged write has exactly one record after kill -9; a record
+    exists only for a write that was attempted, and exactly when its item
+    does (the record is committed with the item)."""
+    import os
+    import random
+    import signal
+    import threading
+
+    srv = FerrodynServer(tmp_path).start()
+    try:
+        table = streamed_table(srv.client(), view="NEW_IMAGE")
+        for round_no in range(3):
+            acked, attempted = set(), set()
+            lock = threading.Lock()
+            stop = threading.Event()
+
+            def writer(w):
+                c = srv.client()
+                i = 0
+                while not stop.is_set():
+                    key = f"r{round_no}-w{w}-{i}"
+                    with lock:
+                        attempted.add(key)
+                    try:
+                        c.put_item(TableName=table, Item={"pk": {"S": key}, "v": {"S": key}})
+                    except Exception:
+                        return
+                    with lock:
+                        acked.add(key)
+                    i += 1
+
+            threads = [threading.Thread(target=writer, args=(w,)) for w in range(4)]
+            for t in threads:
+                t.start()
+            time.sleep(random.uniform(0.5, 1.5))
+            os.kill(srv.proc.pid, signal.SIGKILL)
+            srv.proc.wait(timeout=10)
+            stop.set()
+            for t in threads:
+                t.join(30)
+            srv.start()
+            ddb = srv.client()
+            records = read_stream(streams_client(srv.endpoint), latest_arn(ddb, table))
+            keys = [r["dynamodb"]["Keys"]["pk"]["S"] for r in records if r["dynamodb"]["Keys"]["pk"]["S"].startswith(f"r{round_no}-")]
+            assert len(keys) == len(set(keys)), "one record per write"
+            assert acked <= set(keys), f"{len(acked - set(keys))} acknowledged writes without a record"
+            assert set(keys) <= attempted
+            for key in set(keys) - acked:
+                # In flight at the kill: committed whole, item and record together.
+                assert "Item" in ddb.get_item(TableName=table, Key={"pk": {"S": key}}, ConsistentRead=True)
+            for key in attempted - set(keys):
+                assert "Item" not in ddb.get_item(TableName=table, Key={"pk": {"S": key}}, ConsistentRead=True)
+            assert len(acked) > 50, "the writers made progress"
+    finally:
+        srv.stop()
