@@ -403,7 +403,8 @@ impl Database {
         // Change records feed streams (and, later, point-in-time recovery);
         // a table with no consumer of them does not pay for them. A write
         // that changes nothing records nothing, as on AWS.
-        if let Some((shard, view)) = table.change_log()
+        let mut logs = table.change_logs().peekable();
+        if logs.peek().is_some()
             && !matches!((old, new), (Some(a), Some(b)) if ferrodyn_model::value::same_item(a, b))
         {
             let schema = table.key_schema();
@@ -416,17 +417,22 @@ impl Database {
                         .collect()
                 })
                 .unwrap_or_default();
-            batch.changes.push(ChangeAppend {
-                log: change::log_key(table.id, shard.number),
-                record: change::encode(
-                    origin,
-                    change::Event::of(old.is_some(), new.is_some()),
-                    self.clock.now_millis(),
-                    &encode_item(&keys),
-                    old_bytes.filter(|_| view.keeps_old()),
-                    new_bytes.as_deref().filter(|_| view.keeps_new()),
-                ),
-            });
+            let keys = encode_item(&keys);
+            let event = change::Event::of(old.is_some(), new.is_some());
+            let now = self.clock.now_millis();
+            for (shard, view) in logs {
+                batch.changes.push(ChangeAppend {
+                    log: change::log_key(table.id, shard),
+                    record: change::encode(
+                        origin,
+                        event,
+                        now,
+                        &keys,
+                        old_bytes.filter(|_| view.keeps_old()),
+                        new_bytes.as_deref().filter(|_| view.keeps_new()),
+                    ),
+                });
+            }
         }
         batch.ops.push(match new_bytes {
             Some(value) => Op::Put {

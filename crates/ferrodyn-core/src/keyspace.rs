@@ -49,6 +49,16 @@ pub fn iterator_key_key() -> Vec<u8> {
     k
 }
 
+/// The meta key holding where a Kinesis destination's publisher continues
+/// (the next sequence of its capture log, u64 BE).
+pub fn kinesis_cursor_key(table_id: u64, capture_shard: u64) -> Vec<u8> {
+    let mut k = vec![META];
+    k.extend_from_slice(b"kinesis_cursor");
+    k.extend_from_slice(&table_id.to_be_bytes());
+    k.extend_from_slice(&capture_shard.to_be_bytes());
+    k
+}
+
 /// The catalog key of a table.
 pub fn catalog_key(account: &str, region: &str, name: &str) -> Vec<u8> {
     let mut k = Vec::with_capacity(3 + account.len() + region.len() + name.len());

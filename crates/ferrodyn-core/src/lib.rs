@@ -27,6 +27,7 @@ pub mod index;
 pub mod item;
 pub mod jobs;
 pub mod keyspace;
+pub mod kinesis;
 pub mod ops;
 pub mod read;
 pub mod stream;

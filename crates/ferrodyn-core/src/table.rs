@@ -199,6 +199,9 @@ pub struct TableMeta {
     /// Time to Live, if ever configured.
     #[serde(default)]
     pub ttl: Option<TtlSettings>,
+    /// Kinesis Data Streams destinations (`kinesis.rs`).
+    #[serde(default)]
+    pub kinesis: Vec<crate::kinesis::KinesisDestination>,
     /// Secondary indexes, global and local, in the order defined.
     #[serde(default)]
     pub indexes: Vec<IndexMeta>,
@@ -216,6 +219,20 @@ impl TableMeta {
     pub fn change_log(&self) -> Option<(&ShardMeta, ViewType)> {
         let stream = self.streams.last().filter(|s| s.is_enabled())?;
         Some((stream.open_shard()?, stream.view_type))
+    }
+
+    /// Every change log a write appends to, with the images each keeps:
+    /// the enabled stream's open shard (its view type) and the capture log
+    /// of each Kinesis destination that captures (both images). Empty for
+    /// most tables, which then record nothing.
+    pub fn change_logs(&self) -> impl Iterator<Item = (u64, ViewType)> + '_ {
+        let stream = self.change_log().map(|(shard, view)| (shard.number, view));
+        let kinesis = self
+            .kinesis
+            .iter()
+            .filter(|d| d.status.captures())
+            .map(|d| (d.capture_shard, ViewType::NewAndOldImages));
+        stream.into_iter().chain(kinesis)
     }
 
     /// The stream labelled `label`.

@@ -757,3 +757,52 @@ fn records_of_the_first_format_are_moved_into_shards() {
         assert_eq!(read_all(&db, &stream_arn(&db, "t")).len(), 2);
     }
 }
+
+#[test]
+fn kinesis_destinations_capture_both_images_and_keep_a_cursor() {
+    use ferrodyn_core::kinesis::DestinationStatus;
+    for (name, engine, _dir) in engines() {
+        let (db, _) = open_with_clock(engine);
+        // No DynamoDB stream: Kinesis capture is independent of it.
+        db.create_table(&ctx(), create_input("t", false))
+            .expect(name);
+        let arn = "arn:aws:kinesis:us-east-1:000000000000:stream/s";
+        put_item(&db, "t", item(&[("pk", s("before"))]));
+        db.enable_kinesis_destination(&ctx(), "t", arn, None)
+            .expect(name);
+        let (table, destination) = db.kinesis_destinations().pop().expect("one");
+        assert_eq!(destination.status, DestinationStatus::Enabling);
+        put_item(&db, "t", item(&[("pk", s("a")), ("v", n("1"))]));
+        put_item(&db, "t", item(&[("pk", s("a")), ("v", n("2"))]));
+        let pending = db
+            .kinesis_pending(&table, &destination, 10)
+            .expect("pending");
+        assert_eq!(pending.len(), 2, "{name}: only writes after enabling");
+        assert_eq!(pending[1].event, Event::Modify);
+        assert!(
+            pending[1].old_image.is_some() && pending[1].new_image.is_some(),
+            "both images"
+        );
+        db.kinesis_sent(&table, &destination, pending[0].sequence)
+            .expect("sent");
+        let rest = db
+            .kinesis_pending(&table, &destination, 10)
+            .expect("pending");
+        assert_eq!(rest.len(), 1);
+        assert_eq!(rest[0].sequence, pending[1].sequence);
+        db.set_kinesis_status(&table, arn, DestinationStatus::Active, None)
+            .expect("active");
+        db.disable_kinesis_destination(&ctx(), "t", arn)
+            .expect("disable");
+        put_item(&db, "t", item(&[("pk", s("after"))]));
+        assert!(
+            db.kinesis_destinations().is_empty(),
+            "{name}: nothing to publish"
+        );
+        assert!(
+            db.kinesis_pending(&table, &destination, 10)
+                .expect("pending")
+                .is_empty()
+        );
+    }
+}

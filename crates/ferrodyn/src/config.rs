@@ -86,6 +86,10 @@ pub struct ServeArgs {
     /// opened, in seconds (default 14400: four hours, as on AWS).
     #[arg(long, env = "FERRODYN_STREAM_SHARD_ROLLOVER_SECS")]
     pub stream_shard_rollover_secs: Option<u64>,
+    /// `http://host:port` of the Kinesis-compatible server that Kinesis
+    /// streaming destinations publish to (none: enabling one fails).
+    #[arg(long, env = "FERRODYN_KINESIS_ENDPOINT")]
+    pub kinesis_endpoint: Option<String>,
 }
 
 /// One `[[credentials]]` entry of the config file.
@@ -120,6 +124,7 @@ pub struct FileConfig {
     body_memory_mb: Option<u64>,
     ttl_sweep_interval_ms: Option<u64>,
     stream_shard_rollover_secs: Option<u64>,
+    kinesis_endpoint: Option<String>,
     #[serde(default)]
     credentials: Vec<CredentialEntry>,
 }
@@ -151,6 +156,8 @@ pub struct Settings {
     pub ttl_sweep_interval_ms: i64,
     /// How long a stream shard stays open.
     pub stream_shard_rollover_ms: i64,
+    /// The Kinesis-compatible server destinations publish to.
+    pub kinesis_endpoint: Option<String>,
 }
 
 /// A configuration problem, reported before start-up.
@@ -418,7 +425,17 @@ impl Settings {
                 ferrodyn_core::stream::SHARD_ROLLOVER_MILLIS as u64,
             )
             .map(|ms| i64::try_from(ms).unwrap_or(i64::MAX))?,
+            kinesis_endpoint: args.kinesis_endpoint.or(file.kinesis_endpoint),
         };
+        if let Some(e) = &settings.kinesis_endpoint
+            && !e.starts_with("http://")
+        {
+            return Err(ConfigError::Setting {
+                name: "kinesis_endpoint",
+                value: e.clone(),
+                reason: "must be http://host:port",
+            });
+        }
         if !is_account_id(&settings.account_id) {
             return Err(ConfigError::Setting {
                 name: "account_id",

@@ -153,6 +153,22 @@ fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         Arc::clone(&stop),
         settings.ttl_sweep_interval_ms,
     )?;
+    // Kinesis destinations publish with the environment's credentials (a
+    // server such as kinesalite checks none).
+    let publisher = match &settings.kinesis_endpoint {
+        Some(endpoint) => Some(ferrodyn_kinesis::spawn_publisher(
+            Arc::clone(&db),
+            ferrodyn_kinesis::KinesisConfig {
+                endpoint: endpoint.clone(),
+                access_key_id: std::env::var("AWS_ACCESS_KEY_ID")
+                    .unwrap_or_else(|_| "ferrodyn".into()),
+                secret_access_key: std::env::var("AWS_SECRET_ACCESS_KEY")
+                    .unwrap_or_else(|_| "ferrodyn".into()),
+            },
+            Arc::clone(&stop),
+        )?),
+        None => None,
+    };
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -180,6 +196,9 @@ fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     stop.store(true, Ordering::Release);
     if jobs.join().is_err() {
         tracing::error!("the background jobs worker panicked");
+    }
+    if publisher.is_some_and(|p| p.join().is_err()) {
+        tracing::error!("the Kinesis publisher panicked");
     }
     if let Some(e) = creation_failed {
         // Nothing was written: every call failed with this.

@@ -15,6 +15,7 @@ mod describe_time_to_live;
 mod get_item;
 mod get_records;
 mod get_shard_iterator;
+mod kinesis_streaming_destination;
 mod list_streams;
 mod list_tables;
 mod list_tags_of_resource;
@@ -64,6 +65,9 @@ pub fn is_write(operation: &str) -> bool {
             | "TagResource"
             | "UntagResource"
             | "UpdateTimeToLive"
+            | "EnableKinesisStreamingDestination"
+            | "DisableKinesisStreamingDestination"
+            | "UpdateKinesisStreamingDestination"
             // Its first call makes the key that signs iterators.
             | STREAMS_GET_SHARD_ITERATOR
     )
@@ -118,6 +122,10 @@ pub fn dispatch(operation: &str, call: &Call<'_>) -> Option<Result<Value, ApiErr
         "UpdateTable" => update_table::handle(call),
         "UpdateTimeToLive" => update_time_to_live::handle(call),
         "DescribeTimeToLive" => describe_time_to_live::handle(call),
+        "EnableKinesisStreamingDestination" => kinesis_streaming_destination::enable(call),
+        "DisableKinesisStreamingDestination" => kinesis_streaming_destination::disable(call),
+        "UpdateKinesisStreamingDestination" => kinesis_streaming_destination::update(call),
+        "DescribeKinesisStreamingDestination" => kinesis_streaming_destination::describe(call),
         STREAMS_LIST_STREAMS => list_streams::handle(call),
         STREAMS_DESCRIBE_STREAM => describe_stream::handle(call),
         STREAMS_GET_SHARD_ITERATOR => get_shard_iterator::handle(call),

@@ -687,6 +687,7 @@ impl Database {
             streams: Vec::new(),
             next_shard: 0,
             ttl: None,
+            kinesis: Vec::new(),
             indexes: {
                 for (n, index) in indexes.iter_mut().enumerate() {
                     index.id = id + 1 + n as u64;
