@@ -176,3 +176,45 @@ def test_expired_items_leave_the_indexes(ddb, index):
 
     wait_for(lambda: in_index() == 0)
     assert ddb.scan(TableName=name)["Count"] == 0
+
+
+def test_settings_and_records_survive_kill_9(tmp_path):
+    """DescribeTable's stream fields, DescribeTimeToLive, ListStreams and the
+    stream's records are the same after kill -9 and a restart."""
+    import os
+    import signal
+
+    from conftest import FerrodynServer
+
+    srv = FerrodynServer(tmp_path).start()
+    try:
+        ddb = srv.client()
+        table = create_table(
+            ddb, unique_name("ttlr"), StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"}
+        )
+        ddb.update_time_to_live(TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": "exp"})
+        for k in range(5):
+            ddb.put_item(TableName=table, Item={"pk": {"S": f"k{k}"}})
+        before = ddb.describe_table(TableName=table)["Table"]
+        streams = streams_client(srv.endpoint)
+        records_before = read_stream(streams, before["LatestStreamArn"])
+        os.kill(srv.proc.pid, signal.SIGKILL)
+        srv.proc.wait(10)
+        srv.start()
+        ddb = srv.client()
+        after = ddb.describe_table(TableName=table)["Table"]
+        for field in ("LatestStreamArn", "LatestStreamLabel", "StreamSpecification", "ItemCount"):
+            assert after[field] == before[field], field
+        assert ddb.describe_time_to_live(TableName=table)["TimeToLiveDescription"] == {
+            "TimeToLiveStatus": "ENABLED",
+            "AttributeName": "exp",
+        }
+        streams = streams_client(srv.endpoint)
+        assert read_stream(streams, after["LatestStreamArn"]) == records_before
+        assert [s["StreamArn"] for s in streams.list_streams(TableName=table)["Streams"]] == [after["LatestStreamArn"]]
+        # Writes go on in the same shard, after the old records.
+        ddb.put_item(TableName=table, Item={"pk": {"S": "later"}})
+        records = read_stream(streams, after["LatestStreamArn"])
+        assert records[:-1] == records_before and records[-1]["dynamodb"]["Keys"]["pk"]["S"] == "later"
+    finally:
+        srv.stop()
