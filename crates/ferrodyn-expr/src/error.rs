@@ -717,7 +717,7 @@ pub enum ExprError {
     /// A multi-attribute index key's RANGE attribute left out while a later
     /// one has a condition. UNCONFIRMED wording; AWS's names the skipped
     /// attribute [moto-aws test_query_error_skip_range_key] and mentions the
-    /// key [alternator].
+    /// key (alternator).
     #[error(
         "Query condition missed key schema element: {name}: RANGE key attributes must be used \
          in order, from the first, without gaps"
