@@ -22,14 +22,11 @@
 //! restart the backfill starts over, skipping what is already there.
 
 use ferrodyn_model::codec::{decode_item, encode_item};
-use ferrodyn_storage::{
-    Condition, Direction, Op, ReadConsistency, ScanRequest, StorageError, WriteBatch, prefix_end,
-};
+use ferrodyn_storage::{Condition, Op, ReadConsistency, StorageError, WriteBatch};
 
 use crate::database::{Database, index_entry_size, push_counters};
 use crate::error::{CoreError, Result};
 use crate::index::IndexStatus;
-use crate::keyspace;
 
 /// How many items one backfill step reads.
 pub const BACKFILL_PAGE_ITEMS: usize = 256;
@@ -51,23 +48,12 @@ impl Database {
                     Ok(t) if t.index(&index.name).is_some_and(|i| i.id == index.id) => t,
                     _ => continue,
                 };
-                let prefix = keyspace::table_items_prefix(table.id);
-                let end = prefix_end(&prefix)
-                    .ok_or_else(|| CoreError::Internal("table prefix has no end".into()))?;
-                let start = self
-                    .backfill_cursors
-                    .lock()
-                    .get(&index.id)
-                    .cloned()
-                    .unwrap_or_else(|| prefix.clone());
-                let page = self.engine.scan(&ScanRequest {
-                    start: &start,
-                    end: &end,
-                    direction: Direction::Forward,
-                    limit_items: BACKFILL_PAGE_ITEMS,
-                    limit_bytes: usize::MAX,
-                    consistency: ReadConsistency::Strong,
-                })?;
+                let page = self.backfill_walks.next_page(
+                    self.engine.as_ref(),
+                    index.id,
+                    table.id,
+                    BACKFILL_PAGE_ITEMS,
+                )?;
                 let mut entries = Vec::with_capacity(page.entries.len());
                 for (key, bytes) in &page.entries {
                     let item =
@@ -113,21 +99,9 @@ impl Database {
                     Err(StorageError::ConditionFailed { .. }) => return Ok(true),
                     Err(e) => return Err(e.into()),
                 }
-                match page.entries.last() {
-                    Some((last, _)) if page.more => {
-                        let mut next = last.clone();
-                        next.push(0);
-                        self.backfill_cursors.lock().insert(index.id, next);
-                    }
-                    _ => {
-                        drop(_gate);
-                        self.finish_backfill(
-                            &table.account_id,
-                            &table.region,
-                            &table.name,
-                            index.id,
-                        )?;
-                    }
+                if !self.backfill_walks.advance(index.id, &page) {
+                    drop(_gate);
+                    self.finish_backfill(&table.account_id, &table.region, &table.name, index.id)?;
                 }
                 return Ok(true);
             }
@@ -153,7 +127,6 @@ impl Database {
         };
         index.status = IndexStatus::Active;
         self.catalog.replace(self.engine.as_ref(), &ddl, meta)?;
-        self.backfill_cursors.lock().remove(&index_id);
         Ok(())
     }
 }

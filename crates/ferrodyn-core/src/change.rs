@@ -40,6 +40,12 @@
 //!      | old image (0x00 | 0x01 varint len | item) | new image (same)
 //! ```
 
+use ferrodyn_model::Item;
+use ferrodyn_model::codec::decode_item;
+use ferrodyn_model::value::item_size_bytes;
+
+use crate::error::{CoreError, Result};
+
 /// The change record format this build writes.
 pub const CHANGE_FORMAT_VERSION: u8 = 2;
 /// The first format, still read.
@@ -106,6 +112,49 @@ pub struct ChangeRecord {
     pub old_image: Option<Vec<u8>>,
     /// The encoded item after the write, if kept.
     pub new_image: Option<Vec<u8>>,
+}
+
+/// A change record with its items decoded: what every reader of the logs
+/// (a stream's GetRecords, a Kinesis destination) starts from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DecodedChange {
+    /// Who made it.
+    pub origin: Origin,
+    /// What it did.
+    pub event: Event,
+    /// Commit time, epoch milliseconds.
+    pub time_millis: i64,
+    /// The item's key attributes.
+    pub keys: Item,
+    /// The item before, if kept.
+    pub old_image: Option<Item>,
+    /// The item after, if kept.
+    pub new_image: Option<Item>,
+    /// `SizeBytes`: the keys' and the images' sizes by DynamoDB's item-size
+    /// rules (AWS's figures for stream and Kinesis records agree with it).
+    pub size_bytes: u64,
+}
+
+/// Decodes record `sequence` and its items.
+pub fn decode_change(sequence: u64, bytes: &[u8]) -> Result<DecodedChange> {
+    let r = decode(bytes)
+        .ok_or_else(|| CoreError::Internal(format!("corrupt change record {sequence}")))?;
+    let item = |b: &[u8]| decode_item(b).map_err(|e| CoreError::Internal(e.to_string()));
+    let keys = item(&r.keys)?;
+    let old_image = r.old_image.as_deref().map(item).transpose()?;
+    let new_image = r.new_image.as_deref().map(item).transpose()?;
+    let size = item_size_bytes(&keys)
+        + old_image.as_ref().map_or(0, item_size_bytes)
+        + new_image.as_ref().map_or(0, item_size_bytes);
+    Ok(DecodedChange {
+        origin: r.origin,
+        event: r.event,
+        time_millis: r.time_millis,
+        keys,
+        old_image,
+        new_image,
+        size_bytes: size as u64,
+    })
 }
 
 /// A record of the first format.

@@ -1,10 +1,9 @@
 //! The database handle every operation runs against, and the one write
 //! path every item write goes through.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use parking_lot::{Mutex, RwLock};
+use parking_lot::RwLock;
 
 use ferrodyn_model::codec::{decode_item, encode_item};
 use ferrodyn_model::limits::ITEM_COLLECTION_SIZE_BYTES_MAX;
@@ -105,18 +104,16 @@ pub struct Database {
     /// indexes up until it commits, and exclusively while indexes are added
     /// or removed: so no write can commit under a stale list of indexes.
     pub(crate) schema_gate: RwLock<()>,
-    /// Where each index being built continues (a table key), in memory: a
-    /// restart begins again from the start, which is harmless.
-    pub(crate) backfill_cursors: Mutex<HashMap<u64, Vec<u8>>>,
+    /// Where each index being built continues in its table.
+    pub(crate) backfill_walks: crate::walk::Walks,
     /// The largest item collection allowed (AWS's 10 GB; lowered by tests).
     pub(crate) item_collection_size_bytes_max: u64,
     /// How long a stream shard stays open before it is rolled over.
     pub(crate) shard_rollover_millis: i64,
     /// The key that signs shard iterators, loaded on first use.
     pub(crate) iterator_key: std::sync::OnceLock<[u8; 32]>,
-    /// Where the TTL sweeper continues in each table (a table key), in
-    /// memory: a restart begins again, which only re-reads.
-    pub(crate) ttl_cursors: Mutex<HashMap<u64, Vec<u8>>>,
+    /// Where the TTL sweeper continues in each table.
+    pub(crate) ttl_walks: crate::walk::Walks,
     /// Items the TTL sweeper deleted since the database opened.
     pub(crate) ttl_deleted_total: std::sync::atomic::AtomicU64,
     /// How long after a TTL change another is refused.
@@ -194,11 +191,11 @@ impl Database {
             clock,
             transactions: Transactions::default(),
             schema_gate: RwLock::new(()),
-            backfill_cursors: Mutex::new(HashMap::new()),
+            backfill_walks: crate::walk::Walks::default(),
             item_collection_size_bytes_max: ITEM_COLLECTION_SIZE_BYTES_MAX,
             shard_rollover_millis: crate::stream::SHARD_ROLLOVER_MILLIS,
             iterator_key: std::sync::OnceLock::new(),
-            ttl_cursors: Mutex::new(HashMap::new()),
+            ttl_walks: crate::walk::Walks::default(),
             ttl_deleted_total: std::sync::atomic::AtomicU64::new(0),
             ttl_update_cooldown_millis: crate::ops::update_time_to_live::TTL_UPDATE_COOLDOWN_MILLIS,
         }
@@ -407,15 +404,9 @@ impl Database {
         if logs.peek().is_some()
             && !matches!((old, new), (Some(a), Some(b)) if ferrodyn_model::value::same_item(a, b))
         {
-            let schema = table.key_schema();
-            let keys: Item = new
+            let keys = new
                 .or(old)
-                .map(|item| {
-                    schema
-                        .attributes()
-                        .filter_map(|a| item.get(&a.name).map(|v| (a.name.clone(), v.clone())))
-                        .collect()
-                })
+                .map(|item| table.key_schema().key_of(item))
                 .unwrap_or_default();
             let keys = encode_item(&keys);
             let event = change::Event::of(old.is_some(), new.is_some());

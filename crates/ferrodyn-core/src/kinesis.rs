@@ -16,13 +16,10 @@
 
 use std::sync::Arc;
 
-use ferrodyn_model::Item;
-use ferrodyn_model::codec::decode_item;
-use ferrodyn_model::value::item_size_bytes;
 use ferrodyn_storage::{Op, ReadConsistency, WriteBatch};
 use serde::{Deserialize, Serialize};
 
-use crate::change::{self, Event, Origin};
+use crate::change::{self, DecodedChange};
 use crate::context::RequestContext;
 use crate::database::Database;
 use crate::error::{CoreError, Result};
@@ -79,25 +76,14 @@ pub struct KinesisDestination {
     pub capture_shard: u64,
 }
 
-/// One record for a destination.
+/// One record for a destination: its sequence in the capture log, and the
+/// change.
 #[derive(Clone, Debug, PartialEq)]
 pub struct KinesisRecord {
     /// Its sequence in the capture log.
     pub sequence: u64,
-    /// What the write did.
-    pub event: Event,
-    /// Who made it.
-    pub origin: Origin,
-    /// Commit time, epoch milliseconds.
-    pub time_millis: i64,
-    /// The key attributes.
-    pub keys: Item,
-    /// The item after.
-    pub new_image: Option<Item>,
-    /// The item before.
-    pub old_image: Option<Item>,
-    /// `SizeBytes`.
-    pub size_bytes: u64,
+    /// The change.
+    pub change: DecodedChange,
 }
 
 /// What Enable/Disable/UpdateKinesisStreamingDestination answer.
@@ -117,10 +103,6 @@ fn invalid_state(detail: &str) -> CoreError {
     CoreError::validation(format!(
         "Table is not in a valid state to enable Kinesis Streaming Destination: {detail}"
     ))
-}
-
-fn decode(bytes: &[u8]) -> Result<Item> {
-    decode_item(bytes).map_err(|e| CoreError::Internal(e.to_string()))
 }
 
 impl Database {
@@ -313,24 +295,9 @@ impl Database {
             .changes(&log, from, limit)?
             .into_iter()
             .map(|(sequence, bytes)| {
-                let r = change::decode(&bytes).ok_or_else(|| {
-                    CoreError::Internal(format!("corrupt change record {sequence}"))
-                })?;
-                let keys = decode(&r.keys)?;
-                let old_image = r.old_image.as_deref().map(decode).transpose()?;
-                let new_image = r.new_image.as_deref().map(decode).transpose()?;
-                let size = item_size_bytes(&keys)
-                    + old_image.as_ref().map_or(0, item_size_bytes)
-                    + new_image.as_ref().map_or(0, item_size_bytes);
                 Ok(KinesisRecord {
                     sequence,
-                    event: r.event,
-                    origin: r.origin,
-                    time_millis: r.time_millis,
-                    keys,
-                    new_image,
-                    old_image,
-                    size_bytes: size as u64,
+                    change: change::decode_change(sequence, &bytes)?,
                 })
             })
             .collect()

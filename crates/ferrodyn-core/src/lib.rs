@@ -35,6 +35,7 @@ pub mod stream_log;
 pub mod table;
 pub mod transactions;
 pub mod ttl;
+mod walk;
 
 pub use context::RequestContext;
 pub use database::Database;

@@ -276,16 +276,10 @@ impl Database {
                 if old_item.is_none() && new_item.is_none() {
                     continue;
                 }
-                let schema = table.key_schema();
-                let keys: ferrodyn_model::Item = new_item
+                let keys = new_item
                     .as_ref()
                     .or(old_item.as_ref())
-                    .map(|item| {
-                        schema
-                            .attributes()
-                            .filter_map(|a| item.get(&a.name).map(|v| (a.name.clone(), v.clone())))
-                            .collect()
-                    })
+                    .map(|item| table.key_schema().key_of(item))
                     .unwrap_or_default();
                 batch.changes.push(ChangeAppend {
                     log: change::log_key(table.id, shard.number),

@@ -7,8 +7,8 @@
 //! never expire. Expired items stay readable until the sweeper deletes them,
 //! as on AWS.
 //!
-//! The sweeper walks each table with TTL enabled a page at a time (a cursor
-//! per table, in memory: a restart begins again, which only re-reads), and
+//! The sweeper walks each table with TTL enabled a page at a time
+//! (`walk.rs`), and
 //! deletes every expired item through the one write path, so indexes,
 //! counters and the stream see an ordinary delete, recorded with the TTL
 //! origin (the service principal on the wire). The delete is decided on
@@ -19,12 +19,10 @@ use std::sync::atomic::Ordering;
 
 use ferrodyn_model::codec::decode_item;
 use ferrodyn_model::{AttributeValue, Item};
-use ferrodyn_storage::{Direction, ReadConsistency, ScanRequest, prefix_end};
 
 use crate::change::Origin;
 use crate::database::{Database, WriteDecision};
 use crate::error::{CoreError, Result};
-use crate::keyspace;
 
 /// Expiry times further in the past than this are ignored (AWS: five
 /// years).
@@ -64,23 +62,12 @@ impl Database {
             let Some(ttl) = table.ttl.as_ref().filter(|t| t.enabled) else {
                 continue;
             };
-            let prefix = keyspace::table_items_prefix(table.id);
-            let end = prefix_end(&prefix)
-                .ok_or_else(|| CoreError::Internal("table prefix has no end".into()))?;
-            let start = self
-                .ttl_cursors
-                .lock()
-                .get(&table.id)
-                .cloned()
-                .unwrap_or_else(|| prefix.clone());
-            let page = self.engine.scan(&ScanRequest {
-                start: &start,
-                end: &end,
-                direction: Direction::Forward,
-                limit_items: TTL_SCAN_ITEMS_PER_STEP,
-                limit_bytes: usize::MAX,
-                consistency: ReadConsistency::Strong,
-            })?;
+            let page = self.ttl_walks.next_page(
+                self.engine.as_ref(),
+                table.id,
+                table.id,
+                TTL_SCAN_ITEMS_PER_STEP,
+            )?;
             let now_secs = self.clock.now_millis() as f64 / 1000.0;
             for (key, bytes) in &page.entries {
                 step.scanned += 1;
@@ -111,19 +98,7 @@ impl Database {
                     Err(e) => return Err(e),
                 }
             }
-            let mut cursors = self.ttl_cursors.lock();
-            match page.entries.last() {
-                Some((last, _)) if page.more => {
-                    let mut next = last.clone();
-                    next.push(0);
-                    cursors.insert(table.id, next);
-                    step.more = true;
-                }
-                // The pass over this table is complete: the next begins again.
-                _ => {
-                    cursors.remove(&table.id);
-                }
-            }
+            step.more |= self.ttl_walks.advance(table.id, &page);
         }
         self.ttl_deleted_total
             .fetch_add(step.deleted as u64, Ordering::Relaxed);

@@ -778,9 +778,9 @@ fn kinesis_destinations_capture_both_images_and_keep_a_cursor() {
             .kinesis_pending(&table, &destination, 10)
             .expect("pending");
         assert_eq!(pending.len(), 2, "{name}: only writes after enabling");
-        assert_eq!(pending[1].event, Event::Modify);
+        assert_eq!(pending[1].change.event, Event::Modify);
         assert!(
-            pending[1].old_image.is_some() && pending[1].new_image.is_some(),
+            pending[1].change.old_image.is_some() && pending[1].change.new_image.is_some(),
             "both images"
         );
         db.kinesis_sent(&table, &destination, pending[0].sequence)

@@ -28,8 +28,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use bytes::Bytes;
 use ferrodyn_core::Database;
-use ferrodyn_core::change::{Event, Origin};
-use ferrodyn_core::kinesis::{DestinationStatus, KinesisDestination, KinesisRecord};
+use ferrodyn_core::change::{DecodedChange, Event, Origin};
+use ferrodyn_core::kinesis::{DestinationStatus, KinesisDestination};
 use ferrodyn_core::table::TableMeta;
 use ferrodyn_model::{AttributeValue, Item};
 use http_body_util::{BodyExt, Full};
@@ -186,7 +186,8 @@ impl KinesisClient {
 /// for TTL deletions, `ApproximateCreationDateTime` in milliseconds, or
 /// microseconds with the precision named). Written member by member, in
 /// AWS's order (serde_json's maps sort their keys).
-pub fn record_json(table: &TableMeta, record: &KinesisRecord, precision: Option<&str>) -> String {
+pub fn record_json(table: &TableMeta, change: &DecodedChange, precision: Option<&str>) -> String {
+    let record = change;
     let micros = precision == Some("MICROSECOND");
     let time = if micros {
         record.time_millis.saturating_mul(1000)
@@ -368,8 +369,8 @@ async fn send(
     let entries: Vec<Value> = records
         .iter()
         .map(|r| {
-            let data = record_json(table, r, destination.precision.as_deref());
-            json!({ "Data": STANDARD.encode(data), "PartitionKey": partition_key(table, &r.keys) })
+            let data = record_json(table, &r.change, destination.precision.as_deref());
+            json!({ "Data": STANDARD.encode(data), "PartitionKey": partition_key(table, &r.change.keys) })
         })
         .collect();
     let answer = client
@@ -472,8 +473,7 @@ mod tests {
             indexes: vec![],
         };
         let keys: Item = Item::from([("pk".to_owned(), AttributeValue::S("a".into()))]);
-        let record = KinesisRecord {
-            sequence: 1,
+        let record = DecodedChange {
             event: Event::Remove,
             origin: Origin::TimeToLive,
             time_millis: 1_700_000_000_123,

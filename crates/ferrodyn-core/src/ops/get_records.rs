@@ -3,8 +3,6 @@
 //! continues after them (none at the end of a closed shard).
 
 use ferrodyn_model::Item;
-use ferrodyn_model::codec::decode_item;
-use ferrodyn_model::value::item_size_bytes;
 
 use super::get_shard_iterator::trimmed;
 use super::streams::ITERATOR_LIFETIME_MILLIS;
@@ -69,10 +67,6 @@ fn invalid_iterator() -> CoreError {
     CoreError::validation("Invalid ShardIterator")
 }
 
-fn decode(bytes: &[u8]) -> Result<Item> {
-    decode_item(bytes).map_err(|e| CoreError::Internal(e.to_string()))
-}
-
 impl Database {
     /// GetRecords.
     pub fn get_records(
@@ -121,25 +115,19 @@ impl Database {
             if shard.ending_sequence.is_some_and(|end| seq > end) {
                 break;
             }
-            let r = change::decode(&record)
-                .ok_or_else(|| CoreError::Internal(format!("corrupt change record {seq}")))?;
-            let keys = decode(&r.keys)?;
-            let old_image = r.old_image.as_deref().map(decode).transpose()?;
-            let new_image = r.new_image.as_deref().map(decode).transpose()?;
-            let size = item_size_bytes(&keys)
-                + old_image.as_ref().map_or(0, item_size_bytes)
-                + new_image.as_ref().map_or(0, item_size_bytes);
+            let c = change::decode_change(seq, &record)?;
+            let size = c.size_bytes as usize;
             records.push(StreamRecord {
                 event_id: event_id(table.id, seq),
-                event: r.event,
-                origin: r.origin,
+                event: c.event,
+                origin: c.origin,
                 region: table.region.clone(),
-                approximate_creation_secs: r.time_millis.div_euclid(1000),
-                keys,
-                new_image,
-                old_image,
+                approximate_creation_secs: c.time_millis.div_euclid(1000),
+                keys: c.keys,
+                new_image: c.new_image,
+                old_image: c.old_image,
                 sequence_number: sequence_number(seq),
-                size_bytes: size as u64,
+                size_bytes: c.size_bytes,
                 view_type: stream.view_type,
             });
             next = seq + 1;

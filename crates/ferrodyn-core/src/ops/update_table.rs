@@ -396,7 +396,6 @@ impl Database {
                 }
                 index.id = self.next_index_id(meta)?;
                 index.status = IndexStatus::Creating;
-                self.backfill_cursors.lock().remove(&index.id);
                 meta.indexes.push(index);
             }
             if let Some(name) = &u.delete {
