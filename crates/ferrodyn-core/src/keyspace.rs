@@ -42,6 +42,14 @@ pub fn next_table_id_key() -> Vec<u8> {
     k
 }
 
+/// The meta key whose presence says that the change logs hold no record of
+/// the first format (its value: the format version, one byte).
+pub fn change_format_key() -> Vec<u8> {
+    let mut k = vec![META];
+    k.extend_from_slice(b"change_log_format");
+    k
+}
+
 /// The meta key holding the key that signs shard iterators (32 bytes).
 pub fn iterator_key_key() -> Vec<u8> {
     let mut k = vec![META];

@@ -11,6 +11,7 @@ use crate::catalog::DdlGuard;
 use crate::change;
 use crate::database::Database;
 use crate::error::{CoreError, Result};
+use crate::keyspace;
 use crate::stream::{
     STREAM_RETENTION_MILLIS, ShardMeta, StreamMeta, TRIM_RECORDS_PER_PASS_MAX, ViewType, shard_id,
 };
@@ -233,6 +234,16 @@ impl Database {
     /// creating that stream's record of shards if the table predates them.
     /// Runs once when a database opens; cheap when there is nothing to move.
     pub(crate) fn migrate_first_format_changes(&self) -> Result<()> {
+        // Done once per database: the marker spares every later start a
+        // walk over the change logs looking for first-format keys.
+        let marker = keyspace::change_format_key();
+        if self
+            .engine
+            .get(&marker, ferrodyn_storage::ReadConsistency::Strong)?
+            .is_some()
+        {
+            return Ok(());
+        }
         // Tables whose stream was enabled before streams had shards.
         let ddl = self.catalog.lock_ddl();
         for table in self.catalog.all() {
@@ -255,6 +266,13 @@ impl Database {
         loop {
             let old = self.engine.changes(&[], 0, TRIM_RECORDS_PER_PASS_MAX)?;
             let Some((last, _)) = old.last() else {
+                self.engine.commit(WriteBatch {
+                    ops: vec![ferrodyn_storage::Op::Put {
+                        key: marker,
+                        value: vec![change::CHANGE_FORMAT_VERSION],
+                    }],
+                    ..WriteBatch::default()
+                })?;
                 return Ok(());
             };
             let last = *last;

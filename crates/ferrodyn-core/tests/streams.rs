@@ -718,10 +718,16 @@ fn records_of_the_first_format_are_moved_into_shards() {
             let key = ferrodyn_core::keyspace::catalog_key(&old.account_id, &old.region, &old.name);
             engine
                 .commit(WriteBatch {
-                    ops: vec![Op::Put {
-                        key,
-                        value: ferrodyn_core::catalog::encode_meta(&old).expect("encode"),
-                    }],
+                    // The first format had no marker of the log's format.
+                    ops: vec![
+                        Op::Put {
+                            key,
+                            value: ferrodyn_core::catalog::encode_meta(&old).expect("encode"),
+                        },
+                        Op::Delete {
+                            key: ferrodyn_core::keyspace::change_format_key(),
+                        },
+                    ],
                     conditions: Vec::<Condition>::new(),
                     changes: vec![],
                 })
