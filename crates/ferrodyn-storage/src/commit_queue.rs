@@ -40,10 +40,14 @@ use crate::{CommitInfo, Op, Result, StorageError, WriteBatch};
 
 /// The column family of the change logs.
 pub(crate) const CF_CHANGES: &str = "changes";
-/// In the change logs' column family, the next sequence number (u64 BE),
-/// written with every group that appends records. One byte long, so that
-/// it is never a record's key (`log | sequence` is at least eight).
-pub(crate) const NEXT_SEQUENCE_KEY: &[u8] = &[0xFF];
+/// The column family of the change sequence counter. Not the change logs'
+/// own: a key rewritten by every group there would make every file of that
+/// family span the whole key range, so each compaction would rewrite the
+/// whole log (a day of records) instead of moving files whose keys only grow.
+pub(crate) const CF_SEQUENCE: &str = "sequence";
+/// In [`CF_SEQUENCE`], the next sequence number (u64 BE), written with
+/// every group that appends records.
+pub(crate) const NEXT_SEQUENCE_KEY: &[u8] = b"next";
 
 /// The queue and the thread that empties it.
 pub(crate) struct CommitQueue {
@@ -334,6 +338,10 @@ impl Shared {
             .db
             .cf_handle(CF_CHANGES)
             .ok_or_else(|| missing(CF_CHANGES))?;
+        let sequence_cf = self
+            .db
+            .cf_handle(CF_SEQUENCE)
+            .ok_or_else(|| missing(CF_SEQUENCE))?;
         let mut wb = rocksdb::WriteBatch::default();
         // Counters commute and nothing reads them between the commits of a
         // group: one merge per counter per group (most writes bump their
@@ -371,7 +379,7 @@ impl Shared {
         // The sequence continues from here after a restart, whatever logs
         // were trimmed meanwhile.
         if let Some(next) = next_sequence {
-            wb.put_cf(&changes_cf, NEXT_SEQUENCE_KEY, next.to_be_bytes());
+            wb.put_cf(&sequence_cf, NEXT_SEQUENCE_KEY, next.to_be_bytes());
         }
         merge_counters(&mut wb, &mut counters);
         let mut options = WriteOptions::default();

@@ -10,6 +10,9 @@ use std::ops::Bound;
 
 use parking_lot::RwLock;
 
+mod change_log;
+use change_log::{ChangeLogs, Spare};
+
 use crate::{
     CommitInfo, Condition, Direction, Engine, Op, ReadConsistency, Result, ScanPage, ScanRequest,
     WriteBatch,
@@ -18,8 +21,8 @@ use crate::{
 #[derive(Debug, Default)]
 struct State {
     data: BTreeMap<Vec<u8>, Vec<u8>>,
-    /// Change records by `log | sequence`.
-    changes: BTreeMap<Vec<u8>, Vec<u8>>,
+    /// Change records by log.
+    changes: ChangeLogs,
     next_sequence: u64,
 }
 
@@ -27,6 +30,8 @@ struct State {
 #[derive(Debug, Default)]
 pub struct MemoryEngine {
     state: RwLock<State>,
+    /// The change logs' next chunk, prepared outside the lock.
+    spare: Spare,
 }
 
 impl MemoryEngine {
@@ -107,43 +112,26 @@ impl Engine for MemoryEngine {
             let seq = state.next_sequence;
             state
                 .changes
-                .insert(crate::change_key(&change.log, seq), change.record);
+                .append(change.log, seq, &change.record, &self.spare);
             state.next_sequence += 1;
+        }
+        drop(state);
+        if first_sequence.is_some() {
+            self.spare.refill();
         }
         Ok(CommitInfo { first_sequence })
     }
 
     fn changes(&self, log: &[u8], from: u64, limit: usize) -> Result<Vec<(u64, Vec<u8>)>> {
-        let state = self.state.read();
-        Ok(state
-            .changes
-            .range(crate::change_key(log, from)..)
-            .take_while(|(k, _)| k.starts_with(log))
-            .filter_map(|(k, r)| crate::change_sequence(log, k).map(|s| (s, r.clone())))
-            .take(limit)
-            .collect())
+        Ok(self.state.read().changes.read(log, from, limit))
     }
 
     fn last_change(&self, log: &[u8]) -> Result<Option<u64>> {
-        let state = self.state.read();
-        Ok(state
-            .changes
-            .range(crate::change_key(log, 0)..=crate::change_key(log, u64::MAX))
-            .filter_map(|(k, _)| crate::change_sequence(log, k))
-            .next_back())
+        Ok(self.state.read().changes.last(log))
     }
 
     fn trim_changes(&self, log: &[u8], before: u64) -> Result<()> {
-        let mut state = self.state.write();
-        let doomed: Vec<Vec<u8>> = state
-            .changes
-            .range(crate::change_key(log, 0)..crate::change_key(log, before))
-            .filter(|(k, _)| crate::change_sequence(log, k).is_some())
-            .map(|(k, _)| k.clone())
-            .collect();
-        for k in doomed {
-            state.changes.remove(&k);
-        }
+        self.state.write().changes.trim(log, before);
         Ok(())
     }
 

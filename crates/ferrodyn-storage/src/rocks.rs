@@ -28,7 +28,7 @@ use rocksdb::{
     Options, ReadOptions, ReadTier, WriteOptions,
 };
 
-use crate::commit_queue::{CF_CHANGES, CommitQueue, NEXT_SEQUENCE_KEY, write_error};
+use crate::commit_queue::{CF_CHANGES, CF_SEQUENCE, CommitQueue, NEXT_SEQUENCE_KEY, write_error};
 use crate::latch::{Latches, batch_keys};
 use crate::memory::collect_page;
 use crate::{
@@ -187,15 +187,20 @@ impl RocksEngine {
         let cfs = vec![
             ColumnFamilyDescriptor::new(rocksdb::DEFAULT_COLUMN_FAMILY_NAME, opts.clone()),
             ColumnFamilyDescriptor::new(CF_CHANGES, change_opts),
+            ColumnFamilyDescriptor::new(CF_SEQUENCE, Options::default()),
         ];
         let db = rocksdb::DB::open_cf_descriptors(&opts, path, cfs)
             .map_err(|e| StorageError::Open(e.into_string()))?;
         let next_sequence = {
+            let missing = |name: &str| StorageError::Open(format!("missing column family {name}"));
             let cf = db
                 .cf_handle(CF_CHANGES)
-                .ok_or_else(|| StorageError::Open("missing changes column family".into()))?;
+                .ok_or_else(|| missing(CF_CHANGES))?;
+            let sequence_cf = db
+                .cf_handle(CF_SEQUENCE)
+                .ok_or_else(|| missing(CF_SEQUENCE))?;
             match db
-                .get_cf(&cf, NEXT_SEQUENCE_KEY)
+                .get_cf(&sequence_cf, NEXT_SEQUENCE_KEY)
                 .map_err(|e| StorageError::Open(e.into_string()))?
             {
                 Some(v) => decode_sequence(&v)?,
