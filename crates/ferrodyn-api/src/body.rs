@@ -17,14 +17,17 @@
 //!   their senders are held back by TCP, so many large requests at once
 //!   cannot exhaust the server's memory.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use ferrodyn_model::limits::REQUEST_BODY_BYTES_MAX;
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, TryAcquireError};
 use tokio::time::Instant;
 
 /// The memory budget's unit.
@@ -117,12 +120,22 @@ impl Bodies {
         }
         let mut buf = BytesMut::with_capacity(declared.map_or(0, |n| n as usize));
         loop {
-            let next = tokio::time::timeout_at(deadline.min(Instant::now() + grace), body.frame());
-            let frame = match next.await {
-                Err(_) => return Err(BodyError::Broken),
-                Ok(None) => break,
-                Ok(Some(Err(_))) => return Err(BodyError::Broken),
-                Ok(Some(Ok(frame))) => frame,
+            // Most pieces are already in hyper's buffer: only a piece that
+            // is not yet there needs a timer.
+            let mut next = body.frame();
+            let ready = std::future::poll_fn(|cx| Poll::Ready(Pin::new(&mut next).poll(cx))).await;
+            let piece = match ready {
+                Poll::Ready(piece) => piece,
+                Poll::Pending => {
+                    tokio::time::timeout_at(deadline.min(Instant::now() + grace), next)
+                        .await
+                        .map_err(|_| BodyError::Broken)?
+                }
+            };
+            let frame = match piece {
+                None => break,
+                Some(Err(_)) => return Err(BodyError::Broken),
+                Some(Ok(frame)) => frame,
             };
             let Ok(data) = frame.into_data() else {
                 continue;
@@ -161,10 +174,17 @@ impl Held {
             return Ok(());
         }
         let n = u32::try_from(more).map_err(|_| BodyError::TooLarge)?;
-        let p = tokio::time::timeout_at(deadline, Arc::clone(budget).acquire_many_owned(n))
-            .await
-            .map_err(|_| BodyError::Broken)?
-            .map_err(|_| BodyError::Broken)?;
+        // Only a budget that is spent needs a timer.
+        let p = match Arc::clone(budget).try_acquire_many_owned(n) {
+            Ok(p) => p,
+            Err(TryAcquireError::Closed) => return Err(BodyError::Broken),
+            Err(TryAcquireError::NoPermits) => {
+                tokio::time::timeout_at(deadline, Arc::clone(budget).acquire_many_owned(n))
+                    .await
+                    .map_err(|_| BodyError::Broken)?
+                    .map_err(|_| BodyError::Broken)?
+            }
+        };
         match &mut self.permit {
             Some(existing) => existing.merge(p),
             None => self.permit = Some(p),

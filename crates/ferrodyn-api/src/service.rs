@@ -231,8 +231,13 @@ impl Reply {
 /// The size of a request's head: its request line and headers as HTTP/1.1
 /// writes them.
 fn head_bytes(parts: &hyper::http::request::Parts) -> usize {
-    let line =
-        parts.method.as_str().len() + 1 + parts.uri.to_string().len() + " HTTP/1.1\r\n".len();
+    // A request target is almost always a path (`/`); only an absolute
+    // one needs writing out to be measured.
+    let target = match (parts.uri.scheme(), parts.uri.path_and_query()) {
+        (None, Some(p)) => p.as_str().len(),
+        _ => parts.uri.to_string().len(),
+    };
+    let line = parts.method.as_str().len() + 1 + target + " HTTP/1.1\r\n".len();
     parts
         .headers
         .iter()
