@@ -383,6 +383,52 @@ def test_shards_roll_over_and_tail_follows_lineage(tmp_path):
         assert srv.stop() == 0
 
 
+def test_expired_iterators_and_trimmed_records(tmp_path):
+    # AWS: an iterator lives 15 minutes, a record 24 hours [devguide]; a
+    # consumer's handling of both is testable here with them shortened.
+    srv = FerrodynServer(
+        tmp_path,
+        extra_args=("--stream-iterator-lifetime-secs", "1", "--stream-retention-secs", "2"),
+    ).start()
+    try:
+        ddb = srv.client()
+        streams = streams_client(srv.endpoint)
+        table = streamed_table(ddb, view="KEYS_ONLY")
+        arn = latest_arn(ddb, table)
+        ddb.put_item(TableName=table, Item={"pk": {"S": "old"}})
+        shard = all_shards(streams, arn)[0]["ShardId"]
+        old = read_shard(streams, arn, shard)
+        assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in old] == ["old"]
+        old_seq = old[0]["dynamodb"]["SequenceNumber"]
+
+        it = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="LATEST")["ShardIterator"]
+        time.sleep(1.3)
+        expect_error(
+            lambda: streams.get_records(ShardIterator=it),
+            "ExpiredIteratorException",
+            re.compile(r"^Iterator expired\. The iterator was created at time .* tolerated delay of 1000 milliseconds\.$"),
+        )
+
+        # The record is trimmed within a maintenance pass (every second)
+        # after it is two seconds old.
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                streams.get_shard_iterator(
+                    StreamArn=arn, ShardId=shard, ShardIteratorType="AT_SEQUENCE_NUMBER", SequenceNumber=old_seq
+                )
+            except ClientError as e:
+                assert e.response["Error"]["Code"] == "TrimmedDataAccessException", e.response
+                assert e.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+                break
+            assert time.monotonic() < deadline, "the old record was never trimmed"
+            time.sleep(0.2)
+        ddb.put_item(TableName=table, Item={"pk": {"S": "new"}})
+        assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in read_shard(streams, arn, shard)] == ["new"]
+    finally:
+        assert srv.stop() == 0
+
+
 def test_aws_cli_reads_a_stream(ddb, endpoint):
     table = streamed_table(ddb, view="KEYS_ONLY")
     ddb.put_item(TableName=table, Item={"pk": {"S": "cli"}})

@@ -110,6 +110,10 @@ pub struct Database {
     pub(crate) item_collection_size_bytes_max: u64,
     /// How long a stream shard stays open before it is rolled over.
     pub(crate) shard_rollover_millis: i64,
+    /// How long change records (and a disabled stream) are kept.
+    pub(crate) stream_retention_millis: i64,
+    /// How long a shard iterator can be used.
+    pub(crate) iterator_lifetime_millis: i64,
     /// The key that signs shard iterators, loaded on first use.
     pub(crate) iterator_key: std::sync::OnceLock<[u8; 32]>,
     /// Where the TTL sweeper continues in each table.
@@ -194,6 +198,8 @@ impl Database {
             backfill_walks: crate::walk::Walks::default(),
             item_collection_size_bytes_max: ITEM_COLLECTION_SIZE_BYTES_MAX,
             shard_rollover_millis: crate::stream::SHARD_ROLLOVER_MILLIS,
+            stream_retention_millis: crate::stream::STREAM_RETENTION_MILLIS,
+            iterator_lifetime_millis: crate::ops::streams::ITERATOR_LIFETIME_MILLIS,
             iterator_key: std::sync::OnceLock::new(),
             ttl_walks: crate::walk::Walks::default(),
             ttl_deleted_total: std::sync::atomic::AtomicU64::new(0),
@@ -212,6 +218,21 @@ impl Database {
     /// child opened (AWS: about four hours).
     pub fn with_shard_rollover(mut self, millis: i64) -> Database {
         self.shard_rollover_millis = millis.max(1);
+        self
+    }
+
+    /// Sets how long change records, and a disabled stream, are kept
+    /// (AWS: 24 hours; shortened to test a consumer's handling of trimmed
+    /// data).
+    pub fn with_stream_retention(mut self, millis: i64) -> Database {
+        self.stream_retention_millis = millis.max(1);
+        self
+    }
+
+    /// Sets how long a shard iterator can be used (AWS: 15 minutes;
+    /// shortened to test a consumer's handling of expired iterators).
+    pub fn with_iterator_lifetime(mut self, millis: i64) -> Database {
+        self.iterator_lifetime_millis = millis.max(1);
         self
     }
 

@@ -12,9 +12,7 @@ use crate::change;
 use crate::database::Database;
 use crate::error::{CoreError, Result};
 use crate::keyspace;
-use crate::stream::{
-    STREAM_RETENTION_MILLIS, ShardMeta, StreamMeta, TRIM_RECORDS_PER_PASS_MAX, ViewType, shard_id,
-};
+use crate::stream::{ShardMeta, StreamMeta, TRIM_RECORDS_PER_PASS_MAX, ViewType, shard_id};
 use crate::table::TableMeta;
 
 /// What one maintenance pass did, for the log.
@@ -147,7 +145,7 @@ impl Database {
         now: i64,
         done: &mut StreamMaintenance,
     ) -> Result<()> {
-        let cutoff = now - STREAM_RETENTION_MILLIS;
+        let cutoff = now - self.stream_retention_millis;
         let mut horizons = Vec::new();
         for stream in &table.streams {
             for shard in &stream.shards {

@@ -86,6 +86,16 @@ pub struct ServeArgs {
     /// opened, in seconds (default 14400: four hours, as on AWS).
     #[arg(long, env = "FERRODYN_STREAM_SHARD_ROLLOVER_SECS")]
     pub stream_shard_rollover_secs: Option<u64>,
+    /// How long stream records, and a disabled stream, are kept, in
+    /// seconds (default 86400: 24 hours, as on AWS). Shorten it to see
+    /// TrimmedDataAccessException in a consumer's tests.
+    #[arg(long, env = "FERRODYN_STREAM_RETENTION_SECS")]
+    pub stream_retention_secs: Option<u64>,
+    /// How long a shard iterator can be used, in seconds (default 900:
+    /// 15 minutes, as on AWS). Shorten it to see ExpiredIteratorException
+    /// in a consumer's tests.
+    #[arg(long, env = "FERRODYN_STREAM_ITERATOR_LIFETIME_SECS")]
+    pub stream_iterator_lifetime_secs: Option<u64>,
     /// `http://host:port` of the Kinesis-compatible server that Kinesis
     /// streaming destinations publish to (none: enabling one fails).
     #[arg(long, env = "FERRODYN_KINESIS_ENDPOINT")]
@@ -124,6 +134,8 @@ pub struct FileConfig {
     body_memory_mb: Option<u64>,
     ttl_sweep_interval_ms: Option<u64>,
     stream_shard_rollover_secs: Option<u64>,
+    stream_retention_secs: Option<u64>,
+    stream_iterator_lifetime_secs: Option<u64>,
     kinesis_endpoint: Option<String>,
     #[serde(default)]
     credentials: Vec<CredentialEntry>,
@@ -156,6 +168,10 @@ pub struct Settings {
     pub ttl_sweep_interval_ms: i64,
     /// How long a stream shard stays open.
     pub stream_shard_rollover_ms: i64,
+    /// How long stream records and disabled streams are kept.
+    pub stream_retention_ms: i64,
+    /// How long a shard iterator lives.
+    pub stream_iterator_lifetime_ms: i64,
     /// The Kinesis-compatible server destinations publish to.
     pub kinesis_endpoint: Option<String>,
 }
@@ -425,6 +441,19 @@ impl Settings {
                 ferrodyn_core::stream::SHARD_ROLLOVER_MILLIS as u64,
             )
             .map(|ms| i64::try_from(ms).unwrap_or(i64::MAX))?,
+            stream_retention_ms: positive_secs(
+                "stream_retention_secs",
+                args.stream_retention_secs.or(file.stream_retention_secs),
+                ferrodyn_core::stream::STREAM_RETENTION_MILLIS as u64,
+            )
+            .map(|ms| i64::try_from(ms).unwrap_or(i64::MAX))?,
+            stream_iterator_lifetime_ms: positive_secs(
+                "stream_iterator_lifetime_secs",
+                args.stream_iterator_lifetime_secs
+                    .or(file.stream_iterator_lifetime_secs),
+                ferrodyn_core::ops::streams::ITERATOR_LIFETIME_MILLIS as u64,
+            )
+            .map(|ms| i64::try_from(ms).unwrap_or(i64::MAX))?,
             kinesis_endpoint: args.kinesis_endpoint.or(file.kinesis_endpoint),
         };
         if let Some(e) = &settings.kinesis_endpoint
@@ -549,6 +578,11 @@ mod tests {
             ("idle_timeout_secs = 0\n", "idle_timeout_secs"),
             ("max_connections = 0\n", "max_connections"),
             ("body_memory_mb = 0\n", "body_memory_mb"),
+            ("stream_retention_secs = 0\n", "stream_retention_secs"),
+            (
+                "stream_iterator_lifetime_secs = 0\n",
+                "stream_iterator_lifetime_secs",
+            ),
         ] {
             let e = with_file(text).expect_err(name);
             assert!(
@@ -562,6 +596,13 @@ mod tests {
         assert_eq!(s.connections.idle_ms, 5_000);
         assert_eq!(s.connections.connections_max, 7);
         assert_eq!(s.bodies.min_rate_bytes_per_sec, 2048);
+        let s = with_file("stream_retention_secs = 2\nstream_iterator_lifetime_secs = 3\n")
+            .expect("valid");
+        assert_eq!(s.stream_retention_ms, 2_000);
+        assert_eq!(s.stream_iterator_lifetime_ms, 3_000);
+        let s = Settings::resolve(ServeArgs::default()).expect("defaults are valid");
+        assert_eq!(s.stream_retention_ms, 24 * 60 * 60 * 1000);
+        assert_eq!(s.stream_iterator_lifetime_ms, 15 * 60 * 1000);
         // Unknown keys are refused too (a typo must not pass silently).
         assert!(with_file("idle_timeout = 5\n").is_err());
     }

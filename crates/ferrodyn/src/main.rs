@@ -125,7 +125,11 @@ fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         )?,
         None => Database::open(Arc::new(MemoryEngine::new()), Arc::new(SystemClock))?,
     };
-    let db = Arc::new(db.with_shard_rollover(settings.stream_shard_rollover_ms));
+    let db = Arc::new(
+        db.with_shard_rollover(settings.stream_shard_rollover_ms)
+            .with_stream_retention(settings.stream_retention_ms)
+            .with_iterator_lifetime(settings.stream_iterator_lifetime_ms),
+    );
     let credentials = settings
         .credentials
         .iter()

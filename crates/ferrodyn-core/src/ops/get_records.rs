@@ -5,7 +5,6 @@
 use ferrodyn_model::Item;
 
 use super::get_shard_iterator::trimmed;
-use super::streams::ITERATOR_LIFETIME_MILLIS;
 use crate::change::{self, Event, Origin};
 use crate::context::RequestContext;
 use crate::database::Database;
@@ -82,11 +81,12 @@ impl Database {
             .read_iterator(&input.shard_iterator)?
             .ok_or_else(invalid_iterator)?;
         let now = self.clock.now_millis();
-        if now - it.issued_millis > ITERATOR_LIFETIME_MILLIS {
+        let lifetime = self.iterator_lifetime_millis;
+        if now - it.issued_millis > lifetime {
             // UNCONFIRMED wording: Kinesis Data Streams' message, with
             // DynamoDB Streams' lifetime (docs/compatibility.md).
             return Err(CoreError::ExpiredIterator(format!(
-                "Iterator expired. The iterator was created at time {} while right now it is {} which is further in the future than the tolerated delay of {ITERATOR_LIFETIME_MILLIS} milliseconds.",
+                "Iterator expired. The iterator was created at time {} while right now it is {} which is further in the future than the tolerated delay of {lifetime} milliseconds.",
                 iso_millis(it.issued_millis),
                 iso_millis(now)
             )));
