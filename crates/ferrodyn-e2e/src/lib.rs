@@ -296,16 +296,12 @@ impl Server {
         let Some(mut child) = self.child.take() else {
             panic!("ferrodyn is not running\n{}", self.log_tail());
         };
-        // `kill(1)` rather than libc: the workspace denies unsafe code.
-        let sent = Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status()
-            .unwrap_or_else(|e| panic!("cannot run kill: {e}"));
-        assert!(
-            sent.success(),
-            "kill -TERM {} failed with {sent}",
-            child.id()
-        );
+        // kill(2) itself: a minimal system has no kill(1) (procps).
+        rustix::process::kill_process(
+            rustix::process::Pid::from_child(&child),
+            rustix::process::Signal::TERM,
+        )
+        .unwrap_or_else(|e| panic!("kill -TERM {} failed: {e}", child.id()));
         let deadline = Instant::now() + Duration::from_millis(SHUTDOWN_TIMEOUT_MS);
         loop {
             if let Some(status) = child
