@@ -301,7 +301,12 @@ impl Server {
             rustix::process::Pid::from_child(&child),
             rustix::process::Signal::TERM,
         )
-        .unwrap_or_else(|e| panic!("kill -TERM {} failed: {e}", child.id()));
+        .unwrap_or_else(|e| {
+            // Never leave a server behind, even when the test fails.
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("kill -TERM {} failed: {e}", child.id())
+        });
         let deadline = Instant::now() + Duration::from_millis(SHUTDOWN_TIMEOUT_MS);
         loop {
             if let Some(status) = child
