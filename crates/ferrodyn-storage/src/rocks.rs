@@ -29,6 +29,11 @@ use rocksdb::{
 };
 
 use crate::commit_queue::{CF_CHANGES, CF_SEQUENCE, CommitQueue, NEXT_SEQUENCE_KEY, write_error};
+
+/// Where the change sequence counter was kept before it had a column family
+/// of its own: in the change logs' family, under a one-byte key (never a
+/// record's, which is at least eight bytes). Moved at open.
+const LEGACY_NEXT_SEQUENCE_KEY: &[u8] = &[0xFF];
 use crate::latch::{Latches, batch_keys};
 use crate::memory::collect_page;
 use crate::{
@@ -204,6 +209,22 @@ impl RocksEngine {
                 .map_err(|e| StorageError::Open(e.into_string()))?
             {
                 Some(v) => decode_sequence(&v)?,
+                // A store whose counter is still among the change logs
+                // (before the counter had a family of its own): moved.
+                None if let Some(v) = db
+                    .get_cf(&cf, LEGACY_NEXT_SEQUENCE_KEY)
+                    .map_err(|e| StorageError::Open(e.into_string()))? =>
+                {
+                    let next = decode_sequence(&v)?;
+                    let mut wb = rocksdb::WriteBatch::default();
+                    wb.put_cf(&sequence_cf, NEXT_SEQUENCE_KEY, next.to_be_bytes());
+                    wb.delete_cf(&cf, LEGACY_NEXT_SEQUENCE_KEY);
+                    let mut synced = WriteOptions::default();
+                    synced.set_sync(true);
+                    db.write_opt(wb, &synced)
+                        .map_err(|e| StorageError::Open(e.into_string()))?;
+                    next
+                }
                 // A store written before the counter was kept: its only
                 // records are keyed by the bare sequence, the last one
                 // being the largest.
@@ -569,6 +590,33 @@ mod tests {
             })
             .expect("commit");
         assert_eq!(info.first_sequence, Some(5));
+    }
+
+    #[test]
+    fn a_counter_kept_among_the_change_logs_is_moved_to_its_family() {
+        // The layout before the counter had a family of its own.
+        let dir = tempfile::tempdir().expect("tempdir");
+        {
+            let e = RocksEngine::open(dir.path(), Sync::Always).expect("open");
+            let cf = e.changes_cf().expect("cf");
+            let seq_cf = e.db.cf_handle(CF_SEQUENCE).expect("sequence cf");
+            e.db.delete_cf(&seq_cf, NEXT_SEQUENCE_KEY).expect("delete");
+            e.db.put_cf(&cf, LEGACY_NEXT_SEQUENCE_KEY, 42u64.to_be_bytes())
+                .expect("put");
+        }
+        let e = RocksEngine::open(dir.path(), Sync::Always).expect("reopen");
+        let cf = e.changes_cf().expect("cf");
+        assert_eq!(
+            e.db.get_cf(&cf, LEGACY_NEXT_SEQUENCE_KEY).expect("get"),
+            None
+        );
+        let info = e
+            .commit(WriteBatch {
+                changes: vec![log_record(b"new")],
+                ..WriteBatch::default()
+            })
+            .expect("commit");
+        assert_eq!(info.first_sequence, Some(42));
     }
 
     const LOG: &[u8] = b"test-log";
