@@ -132,3 +132,59 @@ def test_cli_region_flag(aws, server):
     t = wait_active(west, name)
     assert t["TableArn"] == f"arn:aws:dynamodb:eu-west-1:{ACCOUNT}:table/{name}"
     assert name not in json.loads(aws("list-tables").stdout)["TableNames"]
+
+
+def test_cli_partiql(aws, ddb):
+    """`aws dynamodb execute-statement`, `batch-execute-statement` and
+    `execute-transaction`, paging with --next-token by hand."""
+    name = unique_name("clipq")
+    aws(
+        "create-table", "--table-name", name,
+        "--attribute-definitions", "AttributeName=pk,AttributeType=S", "AttributeName=sk,AttributeType=N",
+        "--key-schema", "AttributeName=pk,KeyType=HASH", "AttributeName=sk,KeyType=RANGE",
+        "--billing-mode", "PAY_PER_REQUEST",
+    )
+    wait_active(ddb, name)
+    for sk in range(5):
+        out = json.loads(aws("execute-statement", "--statement", f"INSERT INTO \"{name}\" VALUE {{'pk': 'a', 'sk': {sk}}}").stdout)
+        assert out == {"Items": []}
+    dup = aws("execute-statement", "--statement", f"INSERT INTO \"{name}\" VALUE {{'pk': 'a', 'sk': 0}}", check=False)
+    assert dup.returncode != 0
+    assert "DuplicateItemException" in dup.stderr and "Duplicate primary key exists in table" in dup.stderr
+    seen, token = [], None
+    while True:
+        args = ["execute-statement", "--statement", f"SELECT sk FROM \"{name}\" WHERE pk = ?",
+                "--parameters", '[{"S": "a"}]', "--limit", "2"]
+        if token:
+            args += ["--next-token", token]
+        page = json.loads(aws(*args).stdout)
+        seen += [int(i["sk"]["N"]) for i in page["Items"]]
+        token = page.get("NextToken")
+        if not token:
+            break
+    assert seen == [0, 1, 2, 3, 4]
+    batch = json.loads(aws(
+        "batch-execute-statement", "--statements",
+        json.dumps([
+            {"Statement": f"UPDATE \"{name}\" SET v = 1 WHERE pk = 'a' AND sk = 0"},
+            {"Statement": f"UPDATE \"{name}\" SET v = 1 WHERE pk = 'a' AND sk = 99"},
+        ]),
+    ).stdout)
+    assert batch["Responses"][0] == {"TableName": name}
+    assert batch["Responses"][1]["Error"]["Code"] == "ConditionalCheckFailed"
+    tx = json.loads(aws(
+        "execute-transaction", "--transact-statements",
+        json.dumps([
+            {"Statement": f"DELETE FROM \"{name}\" WHERE pk = 'a' AND sk = 1"},
+            {"Statement": f"UPDATE \"{name}\" SET v = 2 WHERE pk = 'a' AND sk = 2"},
+        ]),
+    ).stdout)
+    assert tx == {"Responses": []}
+    left = ddb.scan(TableName=name, ConsistentRead=True)["Items"]
+    assert sorted((int(i["sk"]["N"]), i.get("v", {}).get("N")) for i in left) == [(0, "1"), (2, "2"), (3, None), (4, None)]
+    cancelled = aws(
+        "execute-transaction", "--transact-statements",
+        json.dumps([{"Statement": f"UPDATE \"{name}\" SET v = 3 WHERE pk = 'a' AND sk = 1"}]),
+        check=False,
+    )
+    assert cancelled.returncode != 0 and "TransactionCanceledException" in cancelled.stderr

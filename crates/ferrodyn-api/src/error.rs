@@ -109,6 +109,12 @@ pub fn to_wire(e: &ApiError) -> WireError {
             "AccessDeniedException",
             body(CORAL_SERVICE, "AccessDeniedException", "Message", Some(m)),
         ),
+        // The member is `message`, as the service model's shape has it.
+        ApiError::Core(CoreError::DuplicateItem(m)) => (
+            400,
+            "DuplicateItemException",
+            body(DYNAMODB, "DuplicateItemException", "message", Some(m)),
+        ),
         ApiError::Core(CoreError::LimitExceeded(m)) => (
             400,
             "LimitExceededException",

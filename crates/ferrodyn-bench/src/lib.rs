@@ -180,6 +180,9 @@ pub enum Workload {
     Update,
     /// Query of a random partition (ten items).
     Query,
+    /// ExecuteStatement `SELECT * ... WHERE pk = ?` of a random partition:
+    /// the same read as `query`, in PartiQL.
+    Select,
     /// Scan pages of 100 items, each worker following `LastEvaluatedKey`.
     Scan,
     /// Half GetItem, half UpdateItem.
@@ -199,6 +202,7 @@ impl Workload {
             Workload::Put => "put",
             Workload::Update => "update",
             Workload::Query => "query",
+            Workload::Select => "select",
             Workload::Scan => "scan",
             Workload::Mix => "mix",
             Workload::Soak => "soak",

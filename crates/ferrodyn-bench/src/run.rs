@@ -380,6 +380,7 @@ impl Worker {
             Workload::Put => Op::PutItem,
             Workload::Update => Op::UpdateItem,
             Workload::Query => Op::Query,
+            Workload::Select => Op::ExecuteStatement,
             Workload::Scan => Op::Scan,
             Workload::Mix => {
                 if self.rng.next_u64() & 1 == 0 {
@@ -455,6 +456,11 @@ impl Worker {
                 let partition = ctx.partitions.next(rng);
                 self.requests
                     .build(op, hint, |b| bodies.query(b, partition))
+            }
+            Op::ExecuteStatement => {
+                let partition = ctx.partitions.next(rng);
+                self.requests
+                    .build(op, hint, |b| bodies.select(b, partition))
             }
             Op::QueryIndex => {
                 let g = rng.next_u64() % crate::workload::GSI_PARTITIONS;

@@ -61,6 +61,8 @@ pub enum Op {
     TransactWriteItems,
     /// Query of one partition of the index.
     QueryIndex,
+    /// ExecuteStatement: a PartiQL SELECT of one partition.
+    ExecuteStatement,
     /// CreateTable (set-up).
     CreateTable,
     /// DescribeTable (set-up).
@@ -85,6 +87,7 @@ impl Op {
             Op::BatchWriteItem => "BatchWriteItem",
             Op::TransactWriteItems => "TransactWriteItems",
             Op::QueryIndex => "Query",
+            Op::ExecuteStatement => "ExecuteStatement",
             Op::CreateTable => "CreateTable",
             Op::DescribeTable => "DescribeTable",
             Op::DescribeStream => "DescribeStream",
@@ -100,6 +103,7 @@ impl Op {
             Op::PutItem => "DynamoDB_20120810.PutItem",
             Op::UpdateItem => "DynamoDB_20120810.UpdateItem",
             Op::Query | Op::QueryIndex => "DynamoDB_20120810.Query",
+            Op::ExecuteStatement => "DynamoDB_20120810.ExecuteStatement",
             Op::Scan => "DynamoDB_20120810.Scan",
             Op::BatchWriteItem => "DynamoDB_20120810.BatchWriteItem",
             Op::TransactWriteItems => "DynamoDB_20120810.TransactWriteItems",
@@ -243,6 +247,16 @@ impl Bodies {
         );
         put_partition(buf, partition);
         buf.put_slice(b"\"}}}");
+    }
+
+    /// ExecuteStatement `SELECT * FROM "table" WHERE pk = ?` of partition
+    /// `partition`: the PartiQL twin of [`Bodies::query`].
+    pub fn select(&self, buf: &mut BytesMut, partition: u64) {
+        buf.put_slice(br#"{"Statement":"SELECT * FROM \""#);
+        buf.put_slice(self.table.as_bytes());
+        buf.put_slice(br#"\" WHERE pk = ?","Parameters":[{"S":""#);
+        put_partition(buf, partition);
+        buf.put_slice(b"\"}]}");
     }
 
     /// One Scan page of `limit` items, after `start` (a `LastEvaluatedKey`
@@ -415,6 +429,11 @@ mod tests {
         assert_eq!(upd["ExpressionAttributeNames"]["#v"], "v");
         let q = json(|buf| b.query(buf, 42));
         assert_eq!(q["ExpressionAttributeValues"][":p"]["S"], "p0000000042");
+        let sel = json(|buf| b.select(buf, 42));
+        assert_eq!(
+            sel,
+            serde_json::json!({"Statement":"SELECT * FROM \"bench\" WHERE pk = ?","Parameters":[{"S":"p0000000042"}]})
+        );
         let s = json(|buf| b.scan(buf, 100, Some(br#"{"pk":{"S":"p1"},"sk":{"N":"0"}}"#)));
         assert_eq!(s["Limit"], 100);
         assert_eq!(s["ExclusiveStartKey"]["pk"]["S"], "p1");

@@ -31,6 +31,9 @@ pub enum CoreError {
         /// The item as it was, when requested.
         item: Option<Item>,
     },
+    /// `DuplicateItemException`: a PartiQL INSERT of an existing key.
+    #[error("{0}")]
+    DuplicateItem(String),
     /// `LimitExceededException`.
     #[error("{0}")]
     LimitExceeded(String),
@@ -100,6 +103,8 @@ pub enum CancellationCode {
     TransactionConflict,
     /// The action was invalid for the item it met.
     ValidationError,
+    /// A PartiQL INSERT met an existing item.
+    DuplicateItem,
 }
 
 impl CancellationCode {
@@ -110,6 +115,7 @@ impl CancellationCode {
             CancellationCode::ConditionalCheckFailed => "ConditionalCheckFailed",
             CancellationCode::TransactionConflict => "TransactionConflict",
             CancellationCode::ValidationError => "ValidationError",
+            CancellationCode::DuplicateItem => "DuplicateItem",
         }
     }
 }

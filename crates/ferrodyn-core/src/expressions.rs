@@ -55,7 +55,14 @@ pub struct ExpressionInput {
     pub names: Option<BTreeMap<String, String>>,
     /// `ExpressionAttributeValues`.
     pub values: Option<BTreeMap<String, AttributeValue>>,
+    /// Trees compiled from another dialect (PartiQL), used as they are in
+    /// place of the members above; only the core makes them.
+    pub compiled: Option<Box<CompiledExpressions>>,
 }
+
+/// Expressions already compiled into trees (opaque outside the core).
+#[derive(Clone, Debug, Default)]
+pub struct CompiledExpressions(pub(crate) Compiled);
 
 /// The legacy members of a request, as sent (each in request order).
 #[derive(Clone, Debug, Default)]
@@ -310,6 +317,9 @@ pub(crate) fn compile(
     expressions: &ExpressionInput,
     legacy: &LegacyInput,
 ) -> Result<Compiled> {
+    if let Some(compiled) = &expressions.compiled {
+        return Ok(compiled.0.clone());
+    }
     check_mixing(operation, expressions, legacy)?;
     let used_expressions: Vec<&str> = operation
         .expression_members()

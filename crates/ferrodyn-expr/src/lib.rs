@@ -303,3 +303,39 @@ fn check_size(
     }
     Ok(())
 }
+
+/// Expressions built from trees rather than parsed from text: PartiQL's
+/// statements (crate `ferrodyn-partiql`) compile into them, so that one
+/// evaluator serves both dialects. The caller has checked what the parser
+/// would have (paths of an update do not overlap).
+impl ConditionExpression {
+    /// A condition from its tree.
+    pub fn from_tree(condition: Condition) -> ConditionExpression {
+        ConditionExpression {
+            condition,
+            usage: Usage::default(),
+        }
+    }
+}
+
+impl UpdateExpression {
+    /// An update from its actions, whose paths must not overlap or conflict
+    /// (check them with a [`PathTree`]).
+    pub fn from_actions(actions: Vec<UpdateAction>) -> UpdateExpression {
+        UpdateExpression {
+            actions,
+            usage: Usage::default(),
+            source: UpdateSource::Expression,
+        }
+    }
+}
+
+impl ProjectionExpression {
+    /// A projection onto `paths`.
+    pub fn from_paths(paths: Vec<DocumentPath>) -> ProjectionExpression {
+        ProjectionExpression {
+            paths,
+            usage: Usage::default(),
+        }
+    }
+}

@@ -2,6 +2,7 @@
 //! Requests reach a handler only after [`crate::wire::shapes`] has checked
 //! them against the service model, so handlers read members leniently.
 
+mod batch_execute_statement;
 mod batch_get_item;
 mod batch_write_item;
 mod create_table;
@@ -12,6 +13,8 @@ mod describe_limits;
 mod describe_stream;
 mod describe_table;
 mod describe_time_to_live;
+mod execute_statement;
+mod execute_transaction;
 mod get_item;
 mod get_records;
 mod get_shard_iterator;
@@ -68,6 +71,10 @@ pub fn is_write(operation: &str) -> bool {
             | "EnableKinesisStreamingDestination"
             | "DisableKinesisStreamingDestination"
             | "UpdateKinesisStreamingDestination"
+            // PartiQL statements may write.
+            | "ExecuteStatement"
+            | "BatchExecuteStatement"
+            | "ExecuteTransaction"
             // Its first call makes the key that signs iterators.
             | STREAMS_GET_SHARD_ITERATOR
     )
@@ -122,6 +129,9 @@ pub fn dispatch(operation: &str, call: &Call<'_>) -> Option<Result<Value, ApiErr
         "UpdateTable" => update_table::handle(call),
         "UpdateTimeToLive" => update_time_to_live::handle(call),
         "DescribeTimeToLive" => describe_time_to_live::handle(call),
+        "ExecuteStatement" => execute_statement::handle(call),
+        "BatchExecuteStatement" => batch_execute_statement::handle(call),
+        "ExecuteTransaction" => execute_transaction::handle(call),
         "EnableKinesisStreamingDestination" => kinesis_streaming_destination::enable(call),
         "DisableKinesisStreamingDestination" => kinesis_streaming_destination::disable(call),
         "UpdateKinesisStreamingDestination" => kinesis_streaming_destination::update(call),

@@ -29,9 +29,18 @@ pub(super) fn handle(call: &Call<'_>) -> Result<Value, ApiError> {
             return_consumed_capacity: return_consumed_capacity(body),
         },
     )?;
+    Ok(item_responses(&out.responses, &out.consumed_capacity))
+}
+
+/// `Responses` of one `{Item}` per read (`{}` for a missing item) and the
+/// per-table `ConsumedCapacity`: TransactGetItems' answer, and
+/// ExecuteTransaction's.
+pub(super) fn item_responses(
+    responses: &[Option<ferrodyn_model::Item>],
+    capacity: &[ferrodyn_core::capacity::ConsumedCapacity],
+) -> Value {
     let mut m = Map::new();
-    let responses = out
-        .responses
+    let responses = responses
         .iter()
         .map(|item| {
             let mut entry = Map::new();
@@ -42,6 +51,6 @@ pub(super) fn handle(call: &Call<'_>) -> Result<Value, ApiError> {
         })
         .collect();
     m.insert("Responses".into(), Value::Array(responses));
-    insert_consumed_capacity_list(&mut m, &out.consumed_capacity);
-    Ok(Value::Object(m))
+    insert_consumed_capacity_list(&mut m, capacity);
+    Value::Object(m)
 }

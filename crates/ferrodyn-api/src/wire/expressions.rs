@@ -36,6 +36,7 @@ pub fn expression_input(body: &Value) -> Result<ExpressionInput, ApiError> {
                     .collect()
             }),
         values: expression_values(body)?,
+        ..ExpressionInput::default()
     })
 }
 

@@ -186,7 +186,11 @@ impl Database {
             Some(i) => key_source.bind_index(&i.schema)?,
             None => key_source.bind(&table_schema)?,
         };
+        // PartiQL's WHERE clause may name key attributes beyond the key
+        // condition: they stay in its filter.
+        let partiql = input.expressions.compiled.is_some();
         match &index {
+            _ if partiql => {}
             Some(i) => {
                 check_filter_keys(&compiled, &input.legacy, |n| i.schema.is_key_attribute(n))?
             }
