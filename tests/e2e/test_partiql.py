@@ -132,6 +132,11 @@ def test_insert_select_update_delete(orders):
     assert "Item" not in ddb.get_item(TableName=t, Key={"pk": S("a"), "sk": N(1)})
 
 
+def nested(levels):
+    """A map literal `levels` maps deep: {'x': {'x': ... 1}}."""
+    return "{'x': " * levels + "1" + "}" * levels
+
+
 def test_errors(orders):
     ddb, t = orders
     for statement, message in [
@@ -162,12 +167,16 @@ def test_errors(orders):
         (f"SELECT * FROM \"{t}\" WHERE pk IN [{', '.join(repr(str(i)) for i in range(51))}]", "Too many decomposed read operations for a given query."),
         (f"SELECT * FROM \"{t}\" WHERE v IN [{', '.join(str(i) for i in range(101))}]", "The IN operator is provided with too many operands; number of operands: 101"),
         (f"SELECT * FROM \"{t}\" WHERE pk IN ['a', 'a']", "Overlapping conditions with range keys are not supported in where clause"),
+        # [floci] 32 levels of lists and maps are too many (the item is one)
+        (f"INSERT INTO \"{t}\" VALUE {{'pk': 'a', 'sk': 6, 'd': {nested(32)}}}", "Nesting Levels have exceeded supported limits under root.d" + ".x" * 31),
         # [floci] bags
         (f"INSERT INTO \"{t}\" VALUE {{'pk': 'a', 'sk': 5, 's': <<>>}}", "Empty bags are not supported"),
         (f"INSERT INTO \"{t}\" VALUE {{'pk': 'a', 'sk': 5, 's': <<'a', 1>>}}", "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags"),
         (f"INSERT INTO \"{t}\" VALUE {{'pk': 'a', 'sk': 5, 's': <<'a', 'a'>>}}", "One or more parameter values were invalid: Input collection [a, a] contains duplicates."),
     ]:
         expect_error(lambda: run(ddb, statement), "ValidationException", message)
+    # 31 levels are allowed.
+    run(ddb, f"INSERT INTO \"{t}\" VALUE {{'pk': 'a', 'sk': 7, 'd': {nested(31)}}}")
     # [floci] the same key value twice is one key.
     run(ddb, f"INSERT INTO \"{t}\" VALUE {{'pk': 'a', 'sk': 1}}")
     run(ddb, f"UPDATE \"{t}\" SET v = 1 WHERE pk = 'a' AND sk = 1 AND pk = 'a'")

@@ -16,7 +16,7 @@ use ferrodyn_model::{AttributeType, AttributeValue, Item};
 
 use crate::ast::{Expr, Path, Projection, Returning, Select, Step, UpdateClause};
 use crate::error::PartiqlError;
-use crate::values::{literal, required};
+use crate::values::{check_nesting, literal, required};
 
 /// The most values an `IN` on a non-key attribute may list.
 pub const IN_OPERANDS_MAX: usize = 100;
@@ -606,6 +606,7 @@ fn set_action(
 
 fn set_operand(expr: &Expr, params: &[AttributeValue]) -> Result<SetOperand, PartiqlError> {
     if let Some(value) = literal(expr, params)? {
+        check_nesting("value", &value)?;
         return Ok(SetOperand::Value(value));
     }
     match expr {
@@ -655,9 +656,12 @@ pub fn insert_item(
 ) -> Result<Item, PartiqlError> {
     let AttributeValue::M(item) = required(item, params)? else {
         return Err(PartiqlError::invalid(
-            "Unsupported operation: Inserting an item that is not a map is not supported",
+            "Unsupported format in item expression. Please use struct format {...} to express item values for insert statement.",
         ));
     };
+    for (name, value) in &item {
+        check_nesting(name, value)?;
+    }
     if let Some(missing) = keys
         .partition
         .iter()

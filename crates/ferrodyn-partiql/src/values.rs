@@ -1,5 +1,6 @@
 //! PartiQL's literals (and `?` parameters) as attribute values.
 
+use ferrodyn_model::limits::DOCUMENT_NESTING_DEPTH_MAX;
 use ferrodyn_model::{AttributeValue, Item, Number};
 
 use crate::ast::Expr;
@@ -119,4 +120,40 @@ fn has_duplicates(set: &AttributeValue) -> bool {
         AttributeValue::Bs(b) => dup(b),
         _ => false,
     }
+}
+
+/// Refuses a value nested deeper than an item allows
+/// ([`DOCUMENT_NESTING_DEPTH_MAX`] levels of lists and maps, the item
+/// itself counting as one), naming the path that goes too deep as
+/// `root.a.b[0]...` (`name` is the attribute the value is stored under).
+pub fn check_nesting(name: &str, value: &AttributeValue) -> Result<(), PartiqlError> {
+    if value.nesting_depth() < DOCUMENT_NESTING_DEPTH_MAX {
+        return Ok(());
+    }
+    let mut path = format!("root.{name}");
+    let mut v = value;
+    loop {
+        let deepest = match v {
+            AttributeValue::M(m) => m
+                .iter()
+                .max_by_key(|(_, c)| c.nesting_depth())
+                .map(|(k, c)| (format!(".{k}"), c)),
+            AttributeValue::L(l) => l
+                .iter()
+                .enumerate()
+                .max_by_key(|(_, c)| c.nesting_depth())
+                .map(|(i, c)| (format!("[{i}]"), c)),
+            _ => None,
+        };
+        match deepest {
+            Some((step, child)) if child.nesting_depth() > 0 => {
+                path.push_str(&step);
+                v = child;
+            }
+            _ => break,
+        }
+    }
+    Err(PartiqlError::invalid(format!(
+        "Nesting Levels have exceeded supported limits under {path}"
+    )))
 }
