@@ -478,3 +478,38 @@ def test_js_sdk_v3(ddb, server):
     assert out["read"] == [{"Item": {"n": {"N": "1"}}}, {}]
     assert out["syntax"]["name"] == "ValidationException"
     assert out["syntax"]["message"] == WELL_FORMED + "Expected data manipulation"
+
+
+def test_index_projections(ddb):
+    """[paritysuite] a SELECT of an index may only name what it projects."""
+    name = unique_name("pqix")
+    ddb.create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "g", "AttributeType": "S"},
+        ],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "gsi-inc",
+                "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["a"]},
+            }
+        ],
+    )
+    wait_active(ddb, name)
+    ddb.put_item(TableName=name, Item={"pk": S("1"), "g": S("x"), "a": {"M": {"b": N(1)}}, "z": N(2)})
+    got = run(ddb, f"SELECT pk, a.b FROM \"{name}\".\"gsi-inc\" WHERE g = 'x'")
+    assert got["Items"] == [{"pk": S("1"), "b": N(1)}]
+    expect_error(
+        lambda: run(ddb, f"SELECT z FROM \"{name}\".\"gsi-inc\" WHERE g = 'x'"),
+        "ValidationException",
+        "One or more parameter values were invalid: Global secondary index gsi-inc does not project [z]",
+    )
+    expect_error(
+        lambda: run(ddb, f"SELECT * FROM \"{name}\".\"gsi-inc\" WHERE g = 'x' AND z = 2"),
+        "ValidationException",
+        "One or more parameter values were invalid: Secondary index gsi-inc does not project one or more filter attributes: [z]",
+    )

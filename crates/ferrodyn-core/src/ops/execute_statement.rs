@@ -335,7 +335,20 @@ impl Database {
             Some(token) => decode_token(token, binding)?,
             None => (0, None),
         };
-        let fetch_all = compiled(None, None, plan.filter.clone());
+        // The read returns the top-level attributes the projection starts
+        // at (so that an index checks it projects them, with Query's
+        // message); the paths are picked out of them below.
+        let mut fetch_all = compiled(None, None, plan.filter.clone());
+        if let (Some(paths), Some(c)) = (&plan.projection, fetch_all.compiled.as_mut()) {
+            let mut tops: Vec<DocumentPath> = Vec::new();
+            for p in paths {
+                let top = DocumentPath::attribute(p.top_level_name());
+                if !tops.contains(&top) {
+                    tops.push(top);
+                }
+            }
+            c.0.projection = Some(ProjectionExpression::from_paths(tops));
+        }
         let mut items = Vec::new();
         let mut capacity: Option<ConsumedCapacity> = None;
         let mut remaining = input.limit;
