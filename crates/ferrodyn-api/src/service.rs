@@ -538,6 +538,7 @@ async fn process(
         .unwrap_or("localhost")
         .to_owned();
 
+    let writes = is_write(&operation, &body);
     let run = {
         let service = Arc::clone(service);
         let host = host.to_owned();
@@ -573,7 +574,7 @@ async fn process(
         let (out, durable) = on_blocking_pool(move || deferred_durability(run)).await?;
         durable.await.map_err(CoreError::from)?;
         out?
-    } else if is_write(&operation) {
+    } else if writes {
         on_blocking_pool(run).await??
     } else {
         match cached_reads_only(&run) {

@@ -64,3 +64,13 @@ pub fn parameter_count(statement: &Statement) -> usize {
         Statement::Delete { condition, .. } => count(condition),
     }
 }
+
+/// Whether `text` is a SELECT (its first token is the keyword), without
+/// parsing it: the server runs reads where they need not wait for a disk
+/// write to be made durable.
+pub fn starts_with_select(text: &str) -> bool {
+    lexer::tokenize(text)
+        .ok()
+        .and_then(|tokens| tokens.into_iter().next())
+        .is_some_and(|t| t.token.is_keyword("SELECT"))
+}

@@ -53,8 +53,29 @@ pub struct Call<'a> {
 }
 
 /// Whether an operation writes (and so may wait on an fsync): the HTTP
-/// layer runs those on the blocking pool.
-pub fn is_write(operation: &str) -> bool {
+/// layer runs those on the blocking pool. PartiQL's operations write unless
+/// every statement of the request is a SELECT.
+pub fn is_write(operation: &str, body: &Value) -> bool {
+    let statements = |list: &str| {
+        body.get(list).and_then(Value::as_array).is_some_and(|l| {
+            l.iter().all(|s| {
+                s.get("Statement")
+                    .and_then(Value::as_str)
+                    .is_some_and(ferrodyn_partiql::starts_with_select)
+            })
+        })
+    };
+    match operation {
+        "ExecuteStatement" => {
+            return !body
+                .get("Statement")
+                .and_then(Value::as_str)
+                .is_some_and(ferrodyn_partiql::starts_with_select);
+        }
+        "BatchExecuteStatement" => return !statements("Statements"),
+        "ExecuteTransaction" => return !statements("TransactStatements"),
+        _ => {}
+    }
     matches!(
         operation,
         "PutItem"
@@ -71,10 +92,6 @@ pub fn is_write(operation: &str) -> bool {
             | "EnableKinesisStreamingDestination"
             | "DisableKinesisStreamingDestination"
             | "UpdateKinesisStreamingDestination"
-            // PartiQL statements may write.
-            | "ExecuteStatement"
-            | "BatchExecuteStatement"
-            | "ExecuteTransaction"
             // Its first call makes the key that signs iterators.
             | STREAMS_GET_SHARD_ITERATOR
     )
@@ -142,4 +159,47 @@ pub fn dispatch(operation: &str, call: &Call<'_>) -> Option<Result<Value, ApiErr
         STREAMS_GET_RECORDS => get_records::handle(call),
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::is_write;
+
+    #[test]
+    fn partiql_reads_are_not_writes() {
+        let one = |s: &str| json!({ "Statement": s });
+        assert!(!is_write(
+            "ExecuteStatement",
+            &one("  -- a read\n select * from t")
+        ));
+        assert!(is_write(
+            "ExecuteStatement",
+            &one("UPDATE t SET a = 1 WHERE pk = 'k'")
+        ));
+        assert!(is_write("ExecuteStatement", &one("'unterminated")));
+        let list = |member: &str, statements: &[&str]| json!({ member: statements.iter().map(|s| json!({ "Statement": s })).collect::<Vec<_>>() });
+        assert!(!is_write(
+            "BatchExecuteStatement",
+            &list("Statements", &["SELECT * FROM t", "select a FROM t"])
+        ));
+        assert!(is_write(
+            "BatchExecuteStatement",
+            &list(
+                "Statements",
+                &["SELECT * FROM t", "DELETE FROM t WHERE pk = 1"]
+            )
+        ));
+        assert!(!is_write(
+            "ExecuteTransaction",
+            &list("TransactStatements", &["SELECT * FROM t"])
+        ));
+        assert!(is_write(
+            "ExecuteTransaction",
+            &list("TransactStatements", &["EXISTS(SELECT * FROM t)"])
+        ));
+        assert!(is_write("PutItem", &json!({})));
+        assert!(!is_write("GetItem", &json!({})));
+    }
 }
