@@ -1,5 +1,5 @@
 //! The syntax tree of a PartiQL statement, as parsed: literals may still
-//! hold `?` parameters, which [`crate::bind`] replaces with the request's
+//! hold `?` parameters, which the planner ([`crate::plan`]) replaces with the request's
 //! values.
 
 use ferrodyn_expr::{ArithmeticOp, Comparator};
