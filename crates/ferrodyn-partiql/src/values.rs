@@ -67,35 +67,52 @@ fn set(elements: &[Expr], params: &[AttributeValue]) -> Result<AttributeValue, P
             "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags",
         )
     };
+    // Every element must be of the first one's type.
+    fn all<T>(
+        values: Vec<AttributeValue>,
+        pick: fn(AttributeValue) -> Option<T>,
+        invalid: impl Fn() -> PartiqlError,
+    ) -> Result<Vec<T>, PartiqlError> {
+        values
+            .into_iter()
+            .map(|v| pick(v).ok_or_else(&invalid))
+            .collect()
+    }
     let set = match values.first() {
         None => return Err(PartiqlError::invalid("Empty bags are not supported")),
-        Some(AttributeValue::S(_)) => AttributeValue::Ss(
-            values
-                .into_iter()
-                .map(|v| match v {
-                    AttributeValue::S(s) => Ok(s),
-                    _ => Err(invalid_set()),
-                })
-                .collect::<Result<_, _>>()?,
-        ),
-        Some(AttributeValue::N(_)) => AttributeValue::Ns(
-            values
-                .into_iter()
-                .map(|v| match v {
-                    AttributeValue::N(n) => Ok(n),
-                    _ => Err(invalid_set()),
-                })
-                .collect::<Result<_, _>>()?,
-        ),
-        Some(AttributeValue::B(_)) => AttributeValue::Bs(
-            values
-                .into_iter()
-                .map(|v| match v {
-                    AttributeValue::B(b) => Ok(b),
-                    _ => Err(invalid_set()),
-                })
-                .collect::<Result<_, _>>()?,
-        ),
+        Some(AttributeValue::S(_)) => AttributeValue::Ss(all(
+            values,
+            |v| {
+                if let AttributeValue::S(s) = v {
+                    Some(s)
+                } else {
+                    None
+                }
+            },
+            invalid_set,
+        )?),
+        Some(AttributeValue::N(_)) => AttributeValue::Ns(all(
+            values,
+            |v| {
+                if let AttributeValue::N(n) = v {
+                    Some(n)
+                } else {
+                    None
+                }
+            },
+            invalid_set,
+        )?),
+        Some(AttributeValue::B(_)) => AttributeValue::Bs(all(
+            values,
+            |v| {
+                if let AttributeValue::B(b) = v {
+                    Some(b)
+                } else {
+                    None
+                }
+            },
+            invalid_set,
+        )?),
         Some(_) => return Err(invalid_set()),
     };
     if has_duplicates(&set) {
