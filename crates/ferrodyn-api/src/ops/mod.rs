@@ -56,25 +56,17 @@ pub struct Call<'a> {
 /// layer runs those on the blocking pool. PartiQL's operations write unless
 /// every statement of the request is a SELECT.
 pub fn is_write(operation: &str, body: &Value) -> bool {
-    let statements = |list: &str| {
-        body.get(list).and_then(Value::as_array).is_some_and(|l| {
-            l.iter().all(|s| {
-                s.get("Statement")
-                    .and_then(Value::as_str)
-                    .is_some_and(ferrodyn_partiql::starts_with_select)
-            })
-        })
+    let list = match operation {
+        "ExecuteStatement" => return !all_select(std::iter::once(body)),
+        "BatchExecuteStatement" => "Statements",
+        "ExecuteTransaction" => "TransactStatements",
+        _ => "",
     };
-    match operation {
-        "ExecuteStatement" => {
-            return !body
-                .get("Statement")
-                .and_then(Value::as_str)
-                .is_some_and(ferrodyn_partiql::starts_with_select);
-        }
-        "BatchExecuteStatement" => return !statements("Statements"),
-        "ExecuteTransaction" => return !statements("TransactStatements"),
-        _ => {}
+    if !list.is_empty() {
+        return !body
+            .get(list)
+            .and_then(Value::as_array)
+            .is_some_and(|l| all_select(l.iter()));
     }
     matches!(
         operation,
@@ -95,6 +87,16 @@ pub fn is_write(operation: &str, body: &Value) -> bool {
             // Its first call makes the key that signs iterators.
             | STREAMS_GET_SHARD_ITERATOR
     )
+}
+
+/// Whether every one of `statements` (objects with a `Statement`) is a
+/// SELECT.
+fn all_select<'a>(mut statements: impl Iterator<Item = &'a Value>) -> bool {
+    statements.all(|s| {
+        s.get("Statement")
+            .and_then(Value::as_str)
+            .is_some_and(ferrodyn_partiql::starts_with_select)
+    })
 }
 
 /// DynamoDB Streams' operations are named by their whole target, which

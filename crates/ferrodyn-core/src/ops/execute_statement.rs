@@ -212,15 +212,7 @@ impl Database {
                         ..UpdateItemInput::default()
                     },
                 )?;
-                Ok(ExecuteStatementOutput {
-                    items: out
-                        .attributes
-                        .into_iter()
-                        .filter(|i| !i.is_empty())
-                        .collect(),
-                    consumed_capacity: out.consumed_capacity,
-                    next_token: None,
-                })
+                Ok(write_output(out))
             }
             Statement::Delete {
                 target,
@@ -257,11 +249,7 @@ impl Database {
                         ..DeleteItemInput::default()
                     },
                 )?;
-                Ok(ExecuteStatementOutput {
-                    items: out.attributes.into_iter().collect(),
-                    consumed_capacity: out.consumed_capacity,
-                    next_token: None,
-                })
+                Ok(write_output(out))
             }
         }
     }
@@ -446,6 +434,20 @@ pub(crate) fn check_write_key(table: &TableMeta, key: &Item) -> Result<()> {
     check_key_types(schema.attributes(), |name| {
         key.get(name).into_iter().collect()
     })
+}
+
+/// An UPDATE's or DELETE's answer: RETURNING's item, if it has any
+/// attribute, as the one entry of `Items`.
+fn write_output(out: super::ItemWriteOutput) -> ExecuteStatementOutput {
+    ExecuteStatementOutput {
+        items: out
+            .attributes
+            .into_iter()
+            .filter(|i| !i.is_empty())
+            .collect(),
+        consumed_capacity: out.consumed_capacity,
+        next_token: None,
+    }
 }
 
 /// `ReturnValues` for a RETURNING clause.
