@@ -531,6 +531,12 @@ def ddb_mem(mem_server):
     return mem_server.client()
 
 
+@pytest.fixture(params=["durable", "memory"])
+def engine(request, ddb, ddb_mem):
+    """A client of the durable server, then of the in-memory one."""
+    return ddb if request.param == "durable" else ddb_mem
+
+
 @pytest.fixture(scope="session")
 def endpoint(server):
     return server.endpoint

@@ -39,11 +39,6 @@ def all_items(ddb, statement, **kw):
         kw = dict(kw, NextToken=r["NextToken"])
 
 
-@pytest.fixture(params=["durable", "memory"])
-def engine(request, ddb, ddb_mem):
-    return ddb if request.param == "durable" else ddb_mem
-
-
 @pytest.fixture
 def orders(engine):
     """A table keyed by pk (S) and sk (N), with a GSI on `status`."""
@@ -186,6 +181,21 @@ def test_errors(orders):
         "ValidationException",
         "Number of parameters in request and statement don't match.",
     )
+    # [floci] a `?` stands for a whole value, never inside a literal; nothing is written.
+    update = f"UPDATE \"{t}\" SET x = [?] WHERE pk = 'a' AND sk = 1"
+    expect_error(
+        lambda: run(ddb, update, Parameters=[S("v")]),
+        "ValidationException",
+        f"Unsupported data type: Parameter under key root[0] at 1:{update.index('?') + 1}:1",
+    )
+    insert = f"INSERT INTO \"{t}\" VALUE {{'pk': 'lit', 'sk': 1, 'm': {{'k': ?}}}}"
+    expect_error(
+        lambda: run(ddb, insert, Parameters=[S("v")]),
+        "ValidationException",
+        f"Unsupported data type: Parameter under key root.k at 1:{insert.index('?') + 1}:1",
+    )
+    assert run(ddb, f"SELECT * FROM \"{t}\" WHERE pk = 'lit'")["Items"] == []
+    assert "x" not in run(ddb, f"SELECT * FROM \"{t}\" WHERE pk = 'a' AND sk = 1")["Items"][0]
     # [paritysuite] a missing table.
     expect_error(lambda: run(ddb, 'SELECT * FROM "no_such_table"'), "ResourceNotFoundException", "Requested resource not found")
     # [paritysuite] consistent reads on a global index.
@@ -513,3 +523,9 @@ def test_index_projections(ddb):
         "ValidationException",
         "One or more parameter values were invalid: Secondary index gsi-inc does not project one or more filter attributes: [z]",
     )
+    # [floci] without the index's key, the filter sees what the index holds:
+    # an attribute it does not project is absent, so nothing matches.
+    assert run(ddb, f"SELECT * FROM \"{name}\".\"gsi-inc\" WHERE z = 2")["Items"] == []
+    entry = {"pk": S("1"), "g": S("x"), "a": {"M": {"b": N(1)}}}
+    assert run(ddb, f"SELECT * FROM \"{name}\".\"gsi-inc\" WHERE a.b = 1")["Items"] == [entry]
+    assert run(ddb, f"SELECT * FROM \"{name}\".\"gsi-inc\" WHERE z IS MISSING")["Items"] == [entry]

@@ -270,6 +270,11 @@ pub(crate) struct Compiled {
     pub filter: Option<ConditionExpression>,
     /// The key condition (`KeyConditionExpression` or `KeyConditions`).
     pub key_condition: Option<KeySource>,
+    /// The filter is evaluated on the index entry as it is, even over
+    /// attributes the index does not project (which are then absent), where
+    /// a Query or Scan refuses such a filter: PartiQL's SELECT of an index
+    /// without its key.
+    pub filter_on_index_view: bool,
 }
 
 impl Compiled {

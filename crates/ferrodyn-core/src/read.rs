@@ -197,6 +197,10 @@ impl Database {
                     }
                     page.last_evaluated_key = Some(key);
                 }
+                let on_view = read
+                    .compiled
+                    .filter_on_index_view
+                    .then(|| read.compiled.filter_holds(&item));
                 let item = match read.index.as_ref().and_then(|i| i.fetch_from) {
                     Some(table) => {
                         let key = key_from_key(table.id, read.schema, &read.schema.key_of(&item))?;
@@ -210,7 +214,7 @@ impl Database {
                     }
                     None => item,
                 };
-                if read.compiled.filter_holds(&item) {
+                if on_view.unwrap_or_else(|| read.compiled.filter_holds(&item)) {
                     page.count += 1;
                     if !read.count_only {
                         page.items.push(read.compiled.project(item));
@@ -336,7 +340,11 @@ fn resolve_index<'t>(
             index.name
         )));
     }
-    if let Some(filter) = &compiled.filter {
+    if let Some(filter) = compiled
+        .filter
+        .as_ref()
+        .filter(|_| !compiled.filter_on_index_view)
+    {
         let missing: Vec<&str> = condition_attributes(filter.condition())
             .into_iter()
             .map(|(name, _)| name)

@@ -4,6 +4,8 @@
 
 use ferrodyn_expr::{ArithmeticOp, Comparator};
 
+use crate::error::Span;
+
 /// One step of a path.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Step {
@@ -152,6 +154,19 @@ pub enum Returning {
 pub enum UpdateClause {
     /// `SET path = value`.
     Set(Path, Expr),
+    /// `SET path = set_add(path, elements)` or `set_delete(path, elements)`:
+    /// elements added to or deleted from the set at `path`.
+    SetElements {
+        /// The set.
+        path: Path,
+        /// `set_delete` (else `set_add`).
+        delete: bool,
+        /// A set literal, or a `?` that must be bound to a set.
+        elements: Expr,
+        /// Where the function's first argument is: AWS's message quotes it
+        /// when `elements` is not a set.
+        first_argument: Span,
+    },
     /// `REMOVE path`.
     Remove(Path),
 }

@@ -177,6 +177,15 @@ impl Display for Statement {
                 for clause in clauses {
                     match clause {
                         UpdateClause::Set(p, v) => write!(f, " SET {p} = {v}")?,
+                        UpdateClause::SetElements {
+                            path,
+                            delete,
+                            elements,
+                            ..
+                        } => {
+                            let function = if *delete { "set_delete" } else { "set_add" };
+                            write!(f, " SET {path} = {function}({path}, {elements})")?
+                        }
                         UpdateClause::Remove(p) => write!(f, " REMOVE {p}")?,
                     }
                 }

@@ -19,6 +19,32 @@ impl fmt::Display for Position {
     }
 }
 
+/// Where a token of the statement is, as DynamoDB quotes it back at the end
+/// of some messages: `line:column:length`, length in characters. Spans
+/// are not part of what a statement means: any two compare equal, so that
+/// a statement parsed from its canonical text equals the original.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Span {
+    /// Where the token starts.
+    pub at: Position,
+    /// Its length.
+    pub len: usize,
+}
+
+impl PartialEq for Span {
+    fn eq(&self, _: &Span) -> bool {
+        true
+    }
+}
+
+impl Eq for Span {}
+
+impl fmt::Display for Span {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.at.line, self.at.column, self.len)
+    }
+}
+
 /// Why a statement was refused.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum PartiqlError {

@@ -15,7 +15,7 @@
 //! syntax error with an empty detail, as on AWS. Every token records where it starts (line and
 //! column, both from 1), which syntax errors report.
 
-use crate::error::{PartiqlError, Position};
+use crate::error::{PartiqlError, Position, Span};
 
 /// The kinds of token, with their text where it matters.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -127,6 +127,18 @@ pub struct Spanned {
     pub token: Token,
     /// Where it starts.
     pub at: Position,
+    /// Its length in the text, in characters.
+    pub len: usize,
+}
+
+impl Spanned {
+    /// Where the token is.
+    pub fn span(&self) -> Span {
+        Span {
+            at: self.at,
+            len: self.len,
+        }
+    }
 }
 
 /// Splits `text` into tokens.
@@ -212,7 +224,7 @@ pub fn tokenize(text: &str) -> Result<Vec<Spanned>, PartiqlError> {
             }
             _ => return Err(PartiqlError::syntax("", Some(at))),
         };
-        out.push(Spanned { token, at });
+        out.push(Spanned { token, at, len });
         advance(&mut i, &mut line, &mut column, len);
     }
     Ok(out)

@@ -14,12 +14,13 @@ pub mod ast;
 mod display;
 pub mod error;
 pub mod lexer;
+mod literals;
 pub mod parser;
 pub mod plan;
 pub mod values;
 
 pub use ast::{Returning, Statement, Target};
-pub use error::{PartiqlError, Position};
+pub use error::{PartiqlError, Position, Span};
 pub use parser::parse;
 pub use plan::{KeyNames, ReadPlan, SelectPlan, WritePlan};
 
@@ -55,7 +56,9 @@ pub fn parameter_count(statement: &Statement) -> usize {
             clauses
                 .iter()
                 .map(|c| match c {
-                    UpdateClause::Set(_, e) => count(e),
+                    UpdateClause::Set(_, e) | UpdateClause::SetElements { elements: e, .. } => {
+                        count(e)
+                    }
                     UpdateClause::Remove(_) => 0,
                 })
                 .sum::<usize>()

@@ -28,11 +28,14 @@ use ferrodyn_expr::{ArithmeticOp, Comparator};
 use crate::ast::{
     Expr, OrderBy, Path, Projection, Returning, Select, Statement, Step, Target, UpdateClause,
 };
-use crate::error::PartiqlError;
+use crate::error::{PartiqlError, Position, Span};
 use crate::lexer::{Spanned, Token, tokenize};
 
 /// How deeply expressions may nest (parentheses, lists, maps, NOT).
 pub const NESTING_MAX: usize = 200;
+
+/// The largest list index a path may hold (AWS: a 32-bit signed integer).
+pub const LIST_INDEX_MAX: usize = i32::MAX as usize;
 
 /// Words that cannot be a bare attribute or table name (they must be
 /// double-quoted to be used as one).
@@ -103,20 +106,30 @@ pub fn parse(text: &str) -> Result<Statement, PartiqlError> {
     let mut parser = Parser {
         tokens,
         next: 0,
-        params: 0,
+        params: Vec::new(),
         depth: 0,
     };
     let statement = parser.statement()?;
     if parser.peek_is(&Token::Semicolon) {
         parser.next += 1;
     }
-    match parser.tokens.get(parser.next) {
-        None => Ok(statement),
-        Some(extra) => Err(PartiqlError::syntax(
+    if let Some(extra) = parser.tokens.get(parser.next) {
+        return Err(PartiqlError::syntax(
             "Unexpected token after expression",
             Some(extra.at),
-        )),
+        ));
     }
+    crate::literals::refuse_nested_parameters(&statement, &parser.params)?;
+    Ok(statement)
+}
+
+/// The error for `set_add` or `set_delete` (`function`, in upper case)
+/// given something other than a set to add or delete, `first_argument`
+/// being where its first argument is.
+pub fn set_elements_error(function: &str, first_argument: Span) -> PartiqlError {
+    PartiqlError::invalid(format!(
+        "The second argument to {function} must be a value with type SET at {first_argument}"
+    ))
 }
 
 /// Whether `token` is a reserved word.
@@ -144,7 +157,8 @@ fn is_operator(token: &Token) -> bool {
 struct Parser {
     tokens: Vec<Spanned>,
     next: usize,
-    params: usize,
+    /// Where each `?` of the statement is, in order.
+    params: Vec<Position>,
     depth: usize,
 }
 
@@ -177,7 +191,7 @@ impl Parser {
         PartiqlError::syntax(detail, Some(token.at))
     }
 
-    fn at(&self) -> Option<crate::error::Position> {
+    fn at(&self) -> Option<Position> {
         self.tokens.get(self.next).map(|t| t.at)
     }
 
@@ -304,8 +318,9 @@ impl Parser {
                 loop {
                     let path = self.path()?;
                     self.expect(&Token::Eq)?;
+                    let start = self.next;
                     let value = self.sum()?;
-                    clauses.push(UpdateClause::Set(path, value));
+                    clauses.push(self.set_clause(path, value, start)?);
                     if !self.eat(&Token::Comma) {
                         break;
                     }
@@ -332,6 +347,55 @@ impl Parser {
             clauses,
             condition,
             returning,
+        })
+    }
+
+    /// `SET path = value`, the value's first token at `start`: a call of
+    /// `set_add` or `set_delete` must name `path` first and give a set,
+    /// with AWS's messages (which quote the function's name, or its first
+    /// argument, as `line:column:length`).
+    fn set_clause(
+        &self,
+        path: Path,
+        value: Expr,
+        start: usize,
+    ) -> Result<UpdateClause, PartiqlError> {
+        let Expr::Call(name, args) = &value else {
+            return Ok(UpdateClause::Set(path, value));
+        };
+        if name != "set_add" && name != "set_delete" {
+            return Ok(UpdateClause::Set(path, value));
+        }
+        // The name follows any opening parentheses; its first argument
+        // follows the name and `(`.
+        let at = start
+            + self.tokens[start..]
+                .iter()
+                .take_while(|t| t.token == Token::LParen)
+                .count();
+        let span = |i: usize| self.tokens.get(i).map(Spanned::span).unwrap_or_default();
+        let function = name.to_ascii_uppercase();
+        let [first, elements] = args.as_slice() else {
+            // UNCONFIRMED: the position AWS appends to this message.
+            return Err(PartiqlError::invalid(format!(
+                "{function} must have exactly two arguments at {}",
+                span(at)
+            )));
+        };
+        if !matches!(first, Expr::Path(p) if *p == path) {
+            return Err(PartiqlError::invalid(format!(
+                "The first argument to {function} must equal the assignment value at {}",
+                span(at)
+            )));
+        }
+        if !matches!(elements, Expr::Set(_) | Expr::Param(_)) {
+            return Err(set_elements_error(&function, span(at + 2)));
+        }
+        Ok(UpdateClause::SetElements {
+            path,
+            delete: name == "set_delete",
+            elements: elements.clone(),
+            first_argument: span(at + 2),
         })
     }
 
@@ -400,14 +464,24 @@ impl Parser {
             if self.eat(&Token::Dot) {
                 steps.push(Step::Name(self.name()?));
             } else if self.eat(&Token::LBracket) {
-                let index = match self.peek() {
-                    Some(Token::Number(n)) if n.bytes().all(|b| b.is_ascii_digit()) => {
-                        n.parse::<usize>().map_err(|_| {
-                            PartiqlError::invalid(format!("List index is not allowed: {n}"))
-                        })?
+                let negative = self.eat(&Token::Minus);
+                let (digits, span) = match self.tokens.get(self.next) {
+                    Some(t) if matches!(&t.token, Token::Number(n) if n.bytes().all(|b| b.is_ascii_digit())) => {
+                        (t.token.describe(), t.span())
                     }
                     _ => return Err(self.error()),
                 };
+                // `[-0]` is `[0]`; AWS quotes the digits' place.
+                let index = digits
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|&i| i <= LIST_INDEX_MAX && (!negative || i == 0))
+                    .ok_or_else(|| {
+                        let sign = if negative { "-" } else { "" };
+                        PartiqlError::invalid(format!(
+                            "List index is not within the allowable range; index: [{sign}{digits}] at {span}"
+                        ))
+                    })?;
                 self.next += 1;
                 self.expect(&Token::RBracket)?;
                 steps.push(Step::Index(index));
@@ -598,9 +672,9 @@ impl Parser {
                 }
             }
             Token::Param => {
+                self.params.push(self.at().unwrap_or_default());
                 self.next += 1;
-                self.params += 1;
-                Ok(Expr::Param(self.params - 1))
+                Ok(Expr::Param(self.params.len() - 1))
             }
             Token::LParen => {
                 self.next += 1;

@@ -16,6 +16,7 @@ use ferrodyn_model::{AttributeType, AttributeValue, Item};
 
 use crate::ast::{Expr, Path, Projection, Returning, Select, Step, UpdateClause};
 use crate::error::PartiqlError;
+use crate::parser::set_elements_error;
 use crate::values::{check_nesting, literal, required};
 
 /// The most values an `IN` on a non-key attribute may list.
@@ -560,6 +561,27 @@ pub fn update_actions(
                 path: document_path(path),
             },
             UpdateClause::Set(path, value) => set_action(document_path(path), value, params)?,
+            UpdateClause::SetElements {
+                path,
+                delete,
+                elements,
+                first_argument,
+            } => {
+                let value = required(elements, params)?;
+                if !matches!(
+                    value,
+                    AttributeValue::Ss(_) | AttributeValue::Ns(_) | AttributeValue::Bs(_)
+                ) {
+                    let function = if *delete { "SET_DELETE" } else { "SET_ADD" };
+                    return Err(set_elements_error(function, *first_argument));
+                }
+                let path = document_path(path);
+                if *delete {
+                    UpdateAction::Delete { path, value }
+                } else {
+                    UpdateAction::Add { path, value }
+                }
+            }
         };
         tree.insert(action.path())
             .map_err(|problem| PartiqlError::invalid(format!("Invalid update: {problem}")))?;
@@ -573,28 +595,6 @@ fn set_action(
     value: &Expr,
     params: &[AttributeValue],
 ) -> Result<UpdateAction, PartiqlError> {
-    if let Expr::Call(name, args) = value
-        && (name == "set_add" || name == "set_delete")
-    {
-        let [target, elements] = args.as_slice() else {
-            return Err(PartiqlError::invalid(format!(
-                "Incorrect number of arguments for function {name}: expected 2, got {}",
-                args.len()
-            )));
-        };
-        let same_path = matches!(target, Expr::Path(p) if document_path(p) == path);
-        if !same_path {
-            return Err(PartiqlError::Unsupported(format!(
-                "The first argument of {name} must be the attribute being updated"
-            )));
-        }
-        let value = required(elements, params)?;
-        return Ok(if name == "set_add" {
-            UpdateAction::Add { path, value }
-        } else {
-            UpdateAction::Delete { path, value }
-        });
-    }
     let value = match value {
         Expr::Arithmetic(op, a, b) => {
             SetValue::Arithmetic(*op, set_operand(a, params)?, set_operand(b, params)?)

@@ -343,6 +343,14 @@ impl Database {
         let mut next = None;
         match &plan.read {
             ReadPlan::Scan => {
+                // Without its key, a SELECT of an index filters what the
+                // index holds: a condition on an attribute it does not
+                // project sees that attribute absent (AWS), where a keyed
+                // one is refused as a Query's filter is.
+                let mut expressions = fetch_all;
+                if let Some(c) = expressions.compiled.as_mut() {
+                    c.0.filter_on_index_view = select.target.index.is_some();
+                }
                 let out = self.scan(
                     ctx,
                     ScanInput {
@@ -355,7 +363,7 @@ impl Database {
                         total_segments: None,
                         exclusive_start_key: start,
                         return_consumed_capacity: input.return_consumed_capacity,
-                        expressions: fetch_all,
+                        expressions,
                         legacy: Default::default(),
                     },
                 )?;
