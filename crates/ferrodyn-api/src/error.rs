@@ -120,6 +120,31 @@ pub fn to_wire(e: &ApiError) -> WireError {
             "LimitExceededException",
             body(DYNAMODB, "LimitExceededException", "message", Some(m)),
         ),
+        ApiError::Core(CoreError::TableNotFound(m)) => (
+            400,
+            "TableNotFoundException",
+            body(DYNAMODB, "TableNotFoundException", "message", Some(m)),
+        ),
+        ApiError::Core(CoreError::TableAlreadyExists(m)) => (
+            400,
+            "TableAlreadyExistsException",
+            body(DYNAMODB, "TableAlreadyExistsException", "message", Some(m)),
+        ),
+        ApiError::Core(CoreError::TableInUse(m)) => (
+            400,
+            "TableInUseException",
+            body(DYNAMODB, "TableInUseException", "message", Some(m)),
+        ),
+        ApiError::Core(CoreError::BackupNotFound(m)) => (
+            400,
+            "BackupNotFoundException",
+            body(DYNAMODB, "BackupNotFoundException", "message", Some(m)),
+        ),
+        ApiError::Core(CoreError::BackupInUse(m)) => (
+            400,
+            "BackupInUseException",
+            body(DYNAMODB, "BackupInUseException", "message", Some(m)),
+        ),
         ApiError::Core(e @ CoreError::ConditionalCheckFailed { item }) => {
             let mut b = body(
                 DYNAMODB,

@@ -40,17 +40,35 @@ pub struct Catalog {
 pub struct DdlGuard<'a>(#[allow(dead_code, reason = "held for its Drop")] MutexGuard<'a, ()>);
 
 pub fn encode_meta(meta: &TableMeta) -> Result<Vec<u8>> {
-    let mut out = vec![CATALOG_FORMAT_VERSION];
-    ciborium::into_writer(meta, &mut out).map_err(|e| CoreError::Internal(e.to_string()))?;
-    Ok(out)
+    encode_versioned(CATALOG_FORMAT_VERSION, meta)
 }
 
 fn decode_meta(bytes: &[u8]) -> Result<TableMeta> {
+    decode_versioned(CATALOG_FORMAT_VERSION, bytes, "catalog entry")
+}
+
+/// A persisted record: its format version, then CBOR (which names its
+/// fields, so a field added with `#[serde(default)]` still loads old
+/// records).
+pub(crate) fn encode_versioned<T: serde::Serialize>(version: u8, value: &T) -> Result<Vec<u8>> {
+    let mut out = vec![version];
+    ciborium::into_writer(value, &mut out).map_err(|e| CoreError::Internal(e.to_string()))?;
+    Ok(out)
+}
+
+/// Reads a record written by [`encode_versioned`] with `version`; `what`
+/// names it in errors.
+pub(crate) fn decode_versioned<T: serde::de::DeserializeOwned>(
+    version: u8,
+    bytes: &[u8],
+    what: &str,
+) -> Result<T> {
     match bytes.split_first() {
-        Some((&CATALOG_FORMAT_VERSION, rest)) => ciborium::from_reader(rest)
-            .map_err(|e| CoreError::Internal(format!("catalog entry: {e}"))),
-        Some((v, _)) => Err(CoreError::Internal(format!("unknown catalog format {v}"))),
-        None => Err(CoreError::Internal("empty catalog entry".into())),
+        Some((&v, rest)) if v == version => {
+            ciborium::from_reader(rest).map_err(|e| CoreError::Internal(format!("{what}: {e}")))
+        }
+        Some((v, _)) => Err(CoreError::Internal(format!("{what}: unknown format {v}"))),
+        None => Err(CoreError::Internal(format!("{what}: empty"))),
     }
 }
 

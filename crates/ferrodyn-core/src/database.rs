@@ -122,6 +122,8 @@ pub struct Database {
     pub(crate) ttl_deleted_total: std::sync::atomic::AtomicU64,
     /// How long after a TTL change another is refused.
     pub(crate) ttl_update_cooldown_millis: i64,
+    /// Backups being written and restores under way (`backup/`).
+    pub(crate) backups: crate::backup::Backups,
 }
 
 /// What a write decided, given the current item.
@@ -204,6 +206,7 @@ impl Database {
             ttl_walks: crate::walk::Walks::default(),
             ttl_deleted_total: std::sync::atomic::AtomicU64::new(0),
             ttl_update_cooldown_millis: crate::ops::update_time_to_live::TTL_UPDATE_COOLDOWN_MILLIS,
+            backups: crate::backup::Backups::default(),
         }
     }
 
@@ -255,8 +258,25 @@ impl Database {
     }
 
     /// Resolves a table name or ARN for the caller. `not_found` gives the
-    /// operation's ResourceNotFoundException message for a name.
+    /// operation's ResourceNotFoundException message for a name. A table
+    /// still being restored is not found yet, as a table that is not yet
+    /// ACTIVE is not on AWS.
     pub(crate) fn resolve_table(
+        &self,
+        ctx: &RequestContext,
+        name_or_arn: &str,
+        not_found: impl Fn(&str) -> String,
+    ) -> Result<Arc<TableMeta>> {
+        let table = self.resolve_table_in_any_state(ctx, name_or_arn, &not_found)?;
+        if table.is_restoring() {
+            return Err(CoreError::ResourceNotFound(not_found(&table.name)));
+        }
+        Ok(table)
+    }
+
+    /// [`Database::resolve_table`], finding a table being restored too
+    /// (DescribeTable, DeleteTable).
+    pub(crate) fn resolve_table_in_any_state(
         &self,
         ctx: &RequestContext,
         name_or_arn: &str,

@@ -37,6 +37,21 @@ pub enum CoreError {
     /// `LimitExceededException`.
     #[error("{0}")]
     LimitExceeded(String),
+    /// `TableNotFoundException` (backups name a missing table this way).
+    #[error("{0}")]
+    TableNotFound(String),
+    /// `TableAlreadyExistsException` (a restore's target name is taken).
+    #[error("{0}")]
+    TableAlreadyExists(String),
+    /// `TableInUseException` (a restore's target is being restored).
+    #[error("{0}")]
+    TableInUse(String),
+    /// `BackupNotFoundException`.
+    #[error("{0}")]
+    BackupNotFound(String),
+    /// `BackupInUseException`: the backup is being created or restored.
+    #[error("{0}")]
+    BackupInUse(String),
     /// `ItemCollectionSizeLimitExceededException`.
     #[error("{0}")]
     ItemCollectionSizeLimitExceeded(String),

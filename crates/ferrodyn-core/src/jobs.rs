@@ -1,6 +1,7 @@
 //! The background jobs of a database, in one place: building new indexes
-//! (`backfill.rs`), deleting expired items (`ttl.rs`), and stream upkeep
-//! (`stream_log.rs`: shard rollover, trimming, forgetting).
+//! (`backfill.rs`), writing and restoring backups (`backup/`), deleting
+//! expired items (`ttl.rs`), and stream upkeep (`stream_log.rs`: shard
+//! rollover, trimming, forgetting).
 //!
 //! [`Jobs::run_once`] does a bounded amount of each job that is due and
 //! says whether more work is waiting; the caller (the server's background
@@ -55,7 +56,7 @@ impl Jobs {
     /// Runs a bounded step of every job that is due.
     pub fn run_once(&mut self, db: &Database) -> Result<Round> {
         let mut round = Round {
-            busy: db.backfill_step()?,
+            busy: db.backfill_step()? | db.backup_step()?,
             ..Round::default()
         };
         let now = db.clock.now_millis();

@@ -7,6 +7,7 @@
 //! 0x03 | table or index id (u64 BE) | counter id (u8) -> i64 LE merge counter
 //! 0x04 | account 0x00 | ClientRequestToken     -> idempotency record (transactions.rs)
 //! 0x05 | index id (u64 BE) | index key | table key -> projected item (index.rs)
+//! 0x06 | account 0x00 | region 0x00 | backup id -> backup record (backup/mod.rs)
 //! ```
 //!
 //! **Invariant:** table ids are never reused, so dropping a table's data with
@@ -26,6 +27,9 @@ pub const IDEMPOTENCY: u8 = 0x04;
 
 /// Prefix of secondary index entries.
 pub const INDEX_ENTRIES: u8 = 0x05;
+
+/// Prefix of backup records.
+pub const BACKUPS: u8 = 0x06;
 
 /// The counter of a table's items.
 pub const COUNTER_ITEM_COUNT: u8 = 1;
@@ -128,5 +132,24 @@ pub fn index_entries_prefix(index_id: u64) -> Vec<u8> {
 pub fn collection_counter_key(table_id: u64, encoded_partition: &[u8]) -> Vec<u8> {
     let mut k = counter_key(table_id, COUNTER_COLLECTION_BYTES);
     k.extend_from_slice(encoded_partition);
+    k
+}
+
+/// The key of a backup's record. Backup ids start with their creation
+/// time, so an account's backups are listed in creation order.
+pub fn backup_key(account: &str, region: &str, id: &str) -> Vec<u8> {
+    let mut k = backups_prefix(account, region);
+    k.extend_from_slice(id.as_bytes());
+    k
+}
+
+/// The first bytes of every backup record of an account in a region.
+pub fn backups_prefix(account: &str, region: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(3 + account.len() + region.len());
+    k.push(BACKUPS);
+    k.extend_from_slice(account.as_bytes());
+    k.push(0);
+    k.extend_from_slice(region.as_bytes());
+    k.push(0);
     k
 }

@@ -15,6 +15,7 @@
 //! ```
 
 pub mod backfill;
+pub mod backup;
 pub mod capacity;
 pub mod catalog;
 pub mod change;

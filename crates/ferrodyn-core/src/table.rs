@@ -205,6 +205,31 @@ pub struct TableMeta {
     /// Secondary indexes, global and local, in the order defined.
     #[serde(default)]
     pub indexes: Vec<IndexMeta>,
+    /// The restore under way into the table, if any (`RestoreSummary`,
+    /// which AWS shows only until the table is ACTIVE).
+    #[serde(default)]
+    pub restore: Option<RestoreMeta>,
+}
+
+/// A restore under way into a table: its items are being written, and
+/// until they all are the table serves no item operation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestoreMeta {
+    /// `SourceBackupArn`.
+    pub source_backup_arn: String,
+    /// `SourceTableArn`.
+    pub source_table_arn: String,
+    /// `RestoreDateTime`: the instant restored, epoch milliseconds.
+    pub restore_millis: i64,
+    /// The id of the backup whose file the items come from.
+    pub backup_id: String,
+}
+
+impl TableMeta {
+    /// Whether the table is still being restored (its items being written).
+    pub fn is_restoring(&self) -> bool {
+        self.restore.is_some()
+    }
 }
 
 impl TableMeta {

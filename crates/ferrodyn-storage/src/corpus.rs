@@ -17,6 +17,7 @@ pub fn run_all(make: Factory<'_>) {
     counters_add(&*make());
     change_logs_share_one_ordered_sequence(&*make());
     multi_get(&*make());
+    snapshots_see_one_instant(&*make());
     concurrent_increments_lose_nothing(Arc::from(make()));
 }
 
@@ -36,6 +37,58 @@ fn ops(ops: Vec<Op>) -> WriteBatch {
 
 fn get(e: &dyn Engine, key: &[u8]) -> Option<Vec<u8>> {
     e.get(key, ReadConsistency::Strong).expect("get")
+}
+
+/// Every entry of a snapshot, page by page, and the number of pages.
+fn read_snapshot(snapshot: &mut dyn crate::Snapshot) -> (crate::Entries, usize) {
+    let mut all = Vec::new();
+    let mut pages = 0;
+    loop {
+        let page = snapshot.next_page().expect("snapshot page");
+        if page.is_empty() {
+            return (all, pages);
+        }
+        assert!(page.len() <= crate::SNAPSHOT_PAGE_ENTRIES);
+        pages += 1;
+        all.extend(page);
+    }
+}
+
+fn snapshots_see_one_instant(e: &dyn Engine) {
+    let key = |i: u32| format!("s{i:05}").into_bytes();
+    let n = 3000u32;
+    e.commit(ops((0..n).map(|i| put(&key(i), b"before")).collect()))
+        .expect("commit");
+    e.commit(ops(vec![put(b"r", b"outside"), put(b"t", b"outside")]))
+        .expect("commit");
+    let mut snapshot = e.snapshot(b"s", b"t").expect("snapshot");
+    // Writes after the snapshot: changed, deleted and new keys, all unseen.
+    e.commit(ops(vec![
+        put(&key(0), b"after"),
+        Op::Delete { key: key(1) },
+        put(&key(n), b"new"),
+        Op::DeleteRange {
+            start: key(10),
+            end: key(20),
+        },
+    ]))
+    .expect("commit");
+    let (entries, pages) = read_snapshot(&mut *snapshot);
+    assert_eq!(entries.len(), n as usize);
+    assert!(pages >= 3, "{n} entries in {pages} pages");
+    for (i, (k, v)) in entries.iter().enumerate() {
+        assert_eq!(k, &key(i as u32), "in key order, inside the range");
+        assert_eq!(v, b"before");
+    }
+    assert!(snapshot.next_page().expect("after the end").is_empty());
+    // A new snapshot sees the writes; an empty range is empty.
+    let (entries, _) = read_snapshot(&mut *e.snapshot(b"s", b"t").expect("snapshot"));
+    assert_eq!(entries.len(), n as usize - 1 - 10 + 1);
+    assert_eq!(entries[0], (key(0), b"after".to_vec()));
+    let (entries, _) = read_snapshot(&mut *e.snapshot(b"t", b"s").expect("snapshot"));
+    assert!(entries.is_empty());
+    // A snapshot dropped before it is read releases what it holds.
+    drop(e.snapshot(b"s", b"t").expect("snapshot"));
 }
 
 fn put_get_delete(e: &dyn Engine) {

@@ -134,6 +134,10 @@ impl Engine for CreatingEngine {
         self.engine()?.trim_changes(log, before)
     }
 
+    fn snapshot(&self, start: &[u8], end: &[u8]) -> Result<Box<dyn crate::Snapshot>> {
+        self.engine()?.snapshot(start, end)
+    }
+
     fn flush(&self) -> Result<()> {
         self.wait_engine()?.flush()
     }

@@ -214,6 +214,25 @@ pub enum WriteHealth {
     Failed,
 }
 
+/// How many entries one page of a [`Snapshot`] holds at most.
+pub const SNAPSHOT_PAGE_ENTRIES: usize = 1024;
+/// How many bytes (keys and values) one page of a [`Snapshot`] holds at
+/// most (the entry that crosses it included).
+pub const SNAPSHOT_PAGE_BYTES: usize = 1 << 20;
+
+/// Key-value pairs, in key order.
+pub type Entries = Vec<(Vec<u8>, Vec<u8>)>;
+
+/// The entries of one key range as of the instant the snapshot was taken
+/// (see [`Engine::snapshot`]), read a page at a time in key order. Writes
+/// committed after that instant are not seen; reading does not hold up
+/// writes.
+pub trait Snapshot: Send {
+    /// The next entries (at most [`SNAPSHOT_PAGE_ENTRIES`] or about
+    /// [`SNAPSHOT_PAGE_BYTES`]); empty once the range is exhausted.
+    fn next_page(&mut self) -> Result<Entries>;
+}
+
 /// A byte-level ordered key-value store. See the crate documentation.
 pub trait Engine: Send + Sync + std::fmt::Debug + 'static {
     /// Reads one key.
@@ -257,6 +276,12 @@ pub trait Engine: Send + Sync + std::fmt::Debug + 'static {
 
     /// Removes the records of `log` with sequence numbers `< before`.
     fn trim_changes(&self, log: &[u8], before: u64) -> Result<()>;
+
+    /// Takes a snapshot of the key range `[start, end)`: every commit
+    /// acknowledged before this call returns is in it, none accepted after.
+    /// Taking and reading it do not block writes (backups read whole tables
+    /// through it while they are written to).
+    fn snapshot(&self, start: &[u8], end: &[u8]) -> Result<Box<dyn Snapshot>>;
 
     /// Makes every acknowledged write durable and releases resources; used
     /// at shutdown. Further writes may fail.

@@ -15,7 +15,7 @@ use change_log::{ChangeLogs, Spare};
 
 use crate::{
     CommitInfo, Condition, Direction, Engine, Op, ReadConsistency, Result, ScanPage, ScanRequest,
-    WriteBatch,
+    Snapshot, WriteBatch,
 };
 
 #[derive(Debug, Default)]
@@ -135,8 +135,42 @@ impl Engine for MemoryEngine {
         Ok(())
     }
 
+    fn snapshot(&self, start: &[u8], end: &[u8]) -> Result<Box<dyn Snapshot>> {
+        // A copy of the range, taken under the read lock: consistent, and
+        // the lock is released before the copy is read.
+        let entries: Vec<(Vec<u8>, Vec<u8>)> = if start < end {
+            self.state
+                .read()
+                .data
+                .range::<[u8], _>((Bound::Included(start), Bound::Excluded(end)))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Ok(Box::new(CopiedRange {
+            entries: entries.into_iter(),
+        }))
+    }
+
     fn flush(&self) -> Result<()> {
         Ok(())
+    }
+}
+
+/// A snapshot of the in-memory engine: a copy of its range.
+struct CopiedRange {
+    entries: std::vec::IntoIter<(Vec<u8>, Vec<u8>)>,
+}
+
+impl Snapshot for CopiedRange {
+    fn next_page(&mut self) -> Result<crate::Entries> {
+        Ok(collect_page(
+            &mut self.entries,
+            crate::SNAPSHOT_PAGE_ENTRIES,
+            crate::SNAPSHOT_PAGE_BYTES,
+        )
+        .entries)
     }
 }
 

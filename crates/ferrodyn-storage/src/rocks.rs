@@ -37,8 +37,9 @@ const LEGACY_NEXT_SEQUENCE_KEY: &[u8] = &[0xFF];
 use crate::latch::{Latches, batch_keys};
 use crate::memory::collect_page;
 use crate::{
-    CommitInfo, Condition, Direction, Engine, ReadConsistency, Result, ScanPage, ScanRequest,
-    StorageError, WriteBatch, WriteHealth, durability,
+    CommitInfo, Condition, Direction, Engine, Entries, ReadConsistency, Result,
+    SNAPSHOT_PAGE_BYTES, SNAPSHOT_PAGE_ENTRIES, ScanPage, ScanRequest, Snapshot, StorageError,
+    WriteBatch, WriteHealth, durability,
 };
 
 /// Durability of commits.
@@ -433,6 +434,10 @@ impl Engine for RocksEngine {
             .map_err(engine_err)
     }
 
+    fn snapshot(&self, start: &[u8], end: &[u8]) -> Result<Box<dyn Snapshot>> {
+        SnapshotReader::start(Arc::clone(&self.db), start.to_vec(), end.to_vec())
+    }
+
     fn flush(&self) -> Result<()> {
         // Out of space, the memtables cannot be written: say so as such,
         // since every acknowledged write is safe in the synced log.
@@ -456,6 +461,84 @@ impl Engine for RocksEngine {
             Ok(()) => WriteHealth::Writable,
             Err(StorageError::Poisoned) => WriteHealth::Failed,
             Err(_) => WriteHealth::NoSpace,
+        }
+    }
+}
+
+/// A snapshot of the durable engine. RocksDB's snapshot borrows the
+/// database, so it lives on a thread of its own that reads the range page
+/// by page and hands each page over a channel of one; dropping the reader
+/// ends the thread and releases the snapshot.
+struct SnapshotReader {
+    /// `None` once dropping.
+    pages: Option<std::sync::mpsc::Receiver<Result<Entries>>>,
+    /// Joined on drop, so that the database is released when the reader is.
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for SnapshotReader {
+    fn drop(&mut self) {
+        // The thread's next hand-over fails, and it ends.
+        self.pages = None;
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl SnapshotReader {
+    /// Returns once the snapshot is taken.
+    fn start(db: Arc<rocksdb::DB>, start: Vec<u8>, end: Vec<u8>) -> Result<Box<dyn Snapshot>> {
+        let (taken_tx, taken) = std::sync::mpsc::sync_channel::<()>(1);
+        let (pages_tx, pages) = std::sync::mpsc::sync_channel(1);
+        let thread = std::thread::Builder::new()
+            .name("ferrodyn-snapshot".into())
+            .spawn(move || {
+                let snapshot = db.snapshot();
+                let _ = taken_tx.send(());
+                if start >= end {
+                    let _ = pages_tx.send(Ok(Vec::new()));
+                    return;
+                }
+                let mut opts = ReadOptions::default();
+                opts.set_snapshot(&snapshot);
+                opts.set_iterate_lower_bound(start);
+                opts.set_iterate_upper_bound(end);
+                // A whole-range read: keep it out of the block cache.
+                opts.fill_cache(false);
+                let mut it = db.raw_iterator_opt(opts);
+                it.seek_to_first();
+                loop {
+                    let entries = std::iter::from_fn(|| {
+                        let entry = (it.key()?.to_vec(), it.value()?.to_vec());
+                        it.next();
+                        Some(entry)
+                    });
+                    let page = collect_page(entries, SNAPSHOT_PAGE_ENTRIES, SNAPSHOT_PAGE_BYTES);
+                    let page = it.status().map_err(engine_err).map(|()| page.entries);
+                    let last = !matches!(&page, Ok(p) if !p.is_empty());
+                    if pages_tx.send(page).is_err() || last {
+                        return;
+                    }
+                }
+            })
+            .map_err(|e| StorageError::Engine(format!("cannot start a snapshot: {e}")))?;
+        taken
+            .recv()
+            .map_err(|_| StorageError::Engine("the snapshot thread ended".into()))?;
+        Ok(Box::new(SnapshotReader {
+            pages: Some(pages),
+            thread: Some(thread),
+        }))
+    }
+}
+
+impl Snapshot for SnapshotReader {
+    fn next_page(&mut self) -> Result<Entries> {
+        // After the last page the thread has gone: the range is exhausted.
+        match &self.pages {
+            Some(pages) => pages.recv().unwrap_or_else(|_| Ok(Vec::new())),
+            None => Ok(Vec::new()),
         }
     }
 }

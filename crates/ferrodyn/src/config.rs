@@ -41,6 +41,10 @@ pub struct ServeArgs {
     /// Keep everything in memory; nothing touches disk.
     #[arg(long, env = "FERRODYN_IN_MEMORY")]
     pub in_memory: bool,
+    /// Directory for backup files (default: `backups` in the data
+    /// directory; in memory, a temporary directory removed at exit).
+    #[arg(long, env = "FERRODYN_BACKUP_DIR")]
+    pub backup_dir: Option<PathBuf>,
     /// Block cache of the durable store, in MiB (default 256, or a quarter
     /// of the memory the server may use if that is less).
     #[arg(long, env = "FERRODYN_CACHE_MB")]
@@ -114,6 +118,9 @@ pub struct CredentialEntry {
     pub account_id: Option<String>,
 }
 
+/// Where backups go by default, inside the data directory.
+pub const BACKUP_SUBDIR: &str = "backups";
+
 /// The config file.
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -122,6 +129,7 @@ pub struct FileConfig {
     port: Option<u16>,
     data_dir: Option<PathBuf>,
     in_memory: Option<bool>,
+    backup_dir: Option<PathBuf>,
     cache_mb: Option<u64>,
     region: Option<String>,
     account_id: Option<String>,
@@ -150,6 +158,9 @@ pub struct Settings {
     pub port: u16,
     /// Data directory, or `None` for in-memory.
     pub data_dir: Option<PathBuf>,
+    /// Where backup files go; `None`: a temporary directory (in memory
+    /// without one named).
+    pub backup_dir: Option<PathBuf>,
     /// Block cache of the durable store, in bytes.
     pub cache_bytes: u64,
     /// Default region.
@@ -371,8 +382,17 @@ impl Settings {
             port: args.port.or(file.port).unwrap_or(DEFAULT_PORT),
             data_dir: (!in_memory).then(|| {
                 args.data_dir
-                    .or(file.data_dir)
+                    .clone()
+                    .or(file.data_dir.clone())
                     .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR))
+            }),
+            backup_dir: args.backup_dir.or(file.backup_dir).or_else(|| {
+                (!in_memory).then(|| {
+                    args.data_dir
+                        .or(file.data_dir)
+                        .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR))
+                        .join(BACKUP_SUBDIR)
+                })
             }),
             cache_bytes: args
                 .cache_mb

@@ -125,8 +125,24 @@ fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         )?,
         None => Database::open(Arc::new(MemoryEngine::new()), Arc::new(SystemClock))?,
     };
+    // In memory without a backup directory, backups live as long as the
+    // process, in a private temporary directory.
+    let temporary_backups = match &settings.backup_dir {
+        Some(_) => None,
+        None => Some(
+            tempfile::Builder::new()
+                .prefix("ferrodyn-backups")
+                .tempdir()?,
+        ),
+    };
+    let backup_dir = settings
+        .backup_dir
+        .clone()
+        .or_else(|| temporary_backups.as_ref().map(|t| t.path().to_path_buf()))
+        .ok_or("no backup directory")?;
     let db = Arc::new(
-        db.with_shard_rollover(settings.stream_shard_rollover_ms)
+        db.with_backup_dir(backup_dir)
+            .with_shard_rollover(settings.stream_shard_rollover_ms)
             .with_stream_retention(settings.stream_retention_ms)
             .with_iterator_lifetime(settings.stream_iterator_lifetime_ms),
     );

@@ -5,9 +5,12 @@
 mod batch_execute_statement;
 mod batch_get_item;
 mod batch_write_item;
+mod create_backup;
 mod create_table;
+mod delete_backup;
 mod delete_item;
 mod delete_table;
+mod describe_backup;
 mod describe_endpoints;
 mod describe_limits;
 mod describe_stream;
@@ -19,11 +22,13 @@ mod get_item;
 mod get_records;
 mod get_shard_iterator;
 mod kinesis_streaming_destination;
+mod list_backups;
 mod list_streams;
 mod list_tables;
 mod list_tags_of_resource;
 mod put_item;
 mod query;
+mod restore_table_from_backup;
 mod scan;
 mod streams;
 mod tag_resource;
@@ -77,6 +82,9 @@ pub fn is_write(operation: &str, body: &Value) -> bool {
             | "TransactWriteItems"
             | "CreateTable"
             | "DeleteTable"
+            | "CreateBackup"
+            | "DeleteBackup"
+            | "RestoreTableFromBackup"
             | "UpdateTable"
             | "TagResource"
             | "UntagResource"
@@ -128,7 +136,12 @@ pub fn dispatch(operation: &str, call: &Call<'_>) -> Option<Result<Value, ApiErr
     Some(match operation {
         "BatchGetItem" => batch_get_item::handle(call),
         "BatchWriteItem" => batch_write_item::handle(call),
+        "CreateBackup" => create_backup::handle(call),
         "CreateTable" => create_table::handle(call),
+        "DeleteBackup" => delete_backup::handle(call),
+        "DescribeBackup" => describe_backup::handle(call),
+        "ListBackups" => list_backups::handle(call),
+        "RestoreTableFromBackup" => restore_table_from_backup::handle(call),
         "DeleteItem" => delete_item::handle(call),
         "DeleteTable" => delete_table::handle(call),
         "DescribeEndpoints" => describe_endpoints::handle(call),

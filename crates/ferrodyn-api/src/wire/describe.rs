@@ -42,6 +42,44 @@ fn billing_mode_summary(meta: &ferrodyn_core::table::TableMeta) -> Option<Value>
     Some(Value::Object(b))
 }
 
+/// An index's `IndexName`, `KeySchema` and `Projection`, which every
+/// description of it starts with.
+pub fn index_definition(index: &ferrodyn_core::index::IndexMeta) -> Map<String, Value> {
+    let mut e = Map::new();
+    e.insert("IndexName".into(), json!(index.name));
+    let keys: Vec<Value> = index
+        .partition_keys
+        .iter()
+        .map(|k| json!({"AttributeName": k.name, "KeyType": "HASH"}))
+        .chain(
+            index
+                .sort_keys
+                .iter()
+                .map(|k| json!({"AttributeName": k.name, "KeyType": "RANGE"})),
+        )
+        .collect();
+    e.insert("KeySchema".into(), Value::Array(keys));
+    let mut projection = Map::new();
+    projection.insert("ProjectionType".into(), json!(index.projection.wire_name()));
+    if !index.non_key_attributes.is_empty() {
+        projection.insert("NonKeyAttributes".into(), json!(index.non_key_attributes));
+    }
+    e.insert("Projection".into(), Value::Object(projection));
+    e
+}
+
+/// The `SSEDescription` of a table encrypted with a KMS key, if it is.
+pub fn sse_description(meta: &ferrodyn_core::table::TableMeta) -> Option<Value> {
+    let sse = meta.sse.as_ref()?;
+    let key = sse.kms_key.clone().unwrap_or_else(|| {
+        format!(
+            "arn:aws:kms:{}:{}:key/aws-managed-dynamodb",
+            meta.region, meta.account_id
+        )
+    });
+    Some(json!({"Status": "ENABLED", "SSEType": sse.sse_type, "KMSMasterKeyArn": key}))
+}
+
 /// The description DeleteTable answers with: AWS sends only the table's
 /// identity, status, throughput and statistics, without the schema, the
 /// indexes or the creation time [real `aws dynamodb delete-table` output
@@ -115,6 +153,19 @@ pub fn table_description(d: &TableDescription) -> Value {
     if let Some(b) = billing_mode_summary(meta) {
         m.insert("BillingModeSummary".into(), b);
     }
+    // Shown while the restore is under way only: AWS drops it once the
+    // table is ACTIVE.
+    if let Some(r) = &meta.restore {
+        m.insert(
+            "RestoreSummary".into(),
+            json!({
+                "SourceBackupArn": r.source_backup_arn,
+                "SourceTableArn": r.source_table_arn,
+                "RestoreDateTime": epoch_seconds(r.restore_millis),
+                "RestoreInProgress": true,
+            }),
+        );
+    }
     if meta.billing_mode == BillingMode::PayPerRequest {
         m.insert(
             "WarmThroughput".into(),
@@ -143,17 +194,8 @@ pub fn table_description(d: &TableDescription) -> Value {
             json!(meta.stream_arn(&latest.label)),
         );
     }
-    if let Some(sse) = &meta.sse {
-        let key = sse.kms_key.clone().unwrap_or_else(|| {
-            format!(
-                "arn:aws:kms:{}:{}:key/aws-managed-dynamodb",
-                meta.region, meta.account_id
-            )
-        });
-        m.insert(
-            "SSEDescription".into(),
-            json!({"Status": "ENABLED", "SSEType": sse.sse_type, "KMSMasterKeyArn": key}),
-        );
+    if let Some(sse) = sse_description(meta) {
+        m.insert("SSEDescription".into(), sse);
     }
     if let Some(c) = meta.table_class {
         m.insert(
@@ -169,26 +211,7 @@ pub fn table_description(d: &TableDescription) -> Value {
     let mut locals = Vec::new();
     for (i, index) in meta.indexes.iter().enumerate() {
         let (count, size) = d.index_stats.get(i).copied().unwrap_or((0, 0));
-        let mut e = Map::new();
-        e.insert("IndexName".into(), json!(index.name));
-        let keys: Vec<Value> = index
-            .partition_keys
-            .iter()
-            .map(|k| json!({"AttributeName": k.name, "KeyType": "HASH"}))
-            .chain(
-                index
-                    .sort_keys
-                    .iter()
-                    .map(|k| json!({"AttributeName": k.name, "KeyType": "RANGE"})),
-            )
-            .collect();
-        e.insert("KeySchema".into(), Value::Array(keys));
-        let mut projection = Map::new();
-        projection.insert("ProjectionType".into(), json!(index.projection.wire_name()));
-        if !index.non_key_attributes.is_empty() {
-            projection.insert("NonKeyAttributes".into(), json!(index.non_key_attributes));
-        }
-        e.insert("Projection".into(), Value::Object(projection));
+        let mut e = index_definition(index);
         if index.kind == IndexKind::Global {
             // Indexes made with their table share its status; later ones
             // have their own, and show Backfilling while being built.
@@ -197,7 +220,11 @@ pub fn table_description(d: &TableDescription) -> Value {
             } else {
                 index.status.wire_name()
             };
-            e.insert("IndexStatus".into(), json!(status));
+            // A restore's indexes are listed without one until the table
+            // is ACTIVE [AWS].
+            if meta.restore.is_none() {
+                e.insert("IndexStatus".into(), json!(status));
+            }
             if index.status == IndexStatus::Creating {
                 e.insert("Backfilling".into(), json!(true));
             }

@@ -1,6 +1,7 @@
 //! Wire-format helpers shared by the operation handlers: reading members of
 //! an already shape-checked request, and writing common response parts.
 
+pub mod backup;
 pub mod describe;
 pub mod expressions;
 pub mod java;

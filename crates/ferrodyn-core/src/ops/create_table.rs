@@ -605,6 +605,16 @@ impl Database {
         ctx: &RequestContext,
         input: CreateTableInput,
     ) -> Result<TableDescription> {
+        self.create_table_as(ctx, input, None)
+    }
+
+    /// CreateTable, or the table a restore writes into (`restore`).
+    pub(crate) fn create_table_as(
+        &self,
+        ctx: &RequestContext,
+        input: CreateTableInput,
+        restore: Option<crate::table::RestoreMeta>,
+    ) -> Result<TableDescription> {
         let (partition_key, sort_key) =
             validate_key_schema(&input.key_schema, &input.attribute_definitions)?;
         let (billing_mode, throughput) =
@@ -686,6 +696,7 @@ impl Database {
             stream,
             streams: Vec::new(),
             next_shard: 0,
+            restore,
             ttl: None,
             kinesis: Vec::new(),
             indexes: {

@@ -11,7 +11,15 @@ impl Database {
     /// table is gone when the call returns.
     pub fn delete_table(&self, ctx: &RequestContext, table_name: &str) -> Result<TableDescription> {
         let ddl = self.catalog.lock_ddl();
-        let meta = self.resolve_table(ctx, table_name, table_not_found)?;
+        let meta = self.resolve_table_in_any_state(ctx, table_name, table_not_found)?;
+        if meta.is_restoring() {
+            // As for any table not yet ACTIVE. UNCONFIRMED for a restore
+            // (docs/compatibility.md).
+            return Err(CoreError::ResourceInUse(format!(
+                "Attempt to change a resource which is still in use: Table is being created: {}",
+                meta.name
+            )));
+        }
         if meta.deletion_protection {
             return Err(CoreError::validation(
                 "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.",

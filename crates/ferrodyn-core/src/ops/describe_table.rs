@@ -16,8 +16,13 @@ impl Database {
         ctx: &RequestContext,
         table_name: &str,
     ) -> Result<TableDescription> {
-        let meta = self.resolve_table(ctx, table_name, table_not_found)?;
-        self.describe(&meta, TableStatus::Active)
+        let meta = self.resolve_table_in_any_state(ctx, table_name, table_not_found)?;
+        let status = if meta.is_restoring() {
+            TableStatus::Creating
+        } else {
+            TableStatus::Active
+        };
+        self.describe(&meta, status)
     }
 
     pub(crate) fn describe(

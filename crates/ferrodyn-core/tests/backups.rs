@@ -1,0 +1,471 @@
+//! On-demand backups against a `Database`, over each storage engine: a
+//! backup holds exactly the items of its instant, a restore brings them
+//! back with their indexes, and a backup taken while writers run is one
+//! consistent snapshot (a transfer invariant holds in the restored table).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use ferrodyn_core::backup::BackupStatus;
+use ferrodyn_core::expressions::ExpressionInput;
+use ferrodyn_core::index::ProjectionType;
+use ferrodyn_core::ops::create_backup::CreateBackupInput;
+use ferrodyn_core::ops::create_table::{
+    AttributeDefinition, IndexDefinition, KeySchemaElement, KeyType,
+};
+use ferrodyn_core::ops::delete_item::DeleteItemInput;
+use ferrodyn_core::ops::get_item::GetItemInput;
+use ferrodyn_core::ops::list_backups::ListBackupsInput;
+use ferrodyn_core::ops::query::QueryInput;
+use ferrodyn_core::ops::restore_table_from_backup::RestoreTableFromBackupInput;
+use ferrodyn_core::ops::scan::ScanInput;
+use ferrodyn_core::ops::transact_write_items::{
+    TransactWriteItem, TransactWriteItemsInput, TransactWriteKind,
+};
+use ferrodyn_core::table::TableStatus;
+use ferrodyn_core::{CoreError, Database};
+use ferrodyn_model::schema::ScalarType;
+use ferrodyn_model::{AttributeValue, Item};
+
+mod support;
+
+use support::*;
+
+fn element(name: &str, key_type: KeyType) -> KeySchemaElement {
+    KeySchemaElement {
+        name: name.into(),
+        key_type,
+    }
+}
+
+fn index(name: &str, keys: &[(&str, KeyType)]) -> IndexDefinition {
+    IndexDefinition {
+        name: name.into(),
+        key_schema: keys.iter().map(|(n, t)| element(n, *t)).collect(),
+        projection_type: Some(ProjectionType::All),
+        non_key_attributes: None,
+        provisioned_throughput: None,
+    }
+}
+
+/// Table `name`: pk (S), sk (N), a global index on g (S) and a local one
+/// on l (N).
+fn create_indexed(db: &Database, name: &str) {
+    let mut input = create_input(name, true);
+    input.attribute_definitions.extend([
+        AttributeDefinition {
+            name: "g".into(),
+            scalar_type: ScalarType::S,
+        },
+        AttributeDefinition {
+            name: "l".into(),
+            scalar_type: ScalarType::N,
+        },
+    ]);
+    input.global_secondary_indexes = Some(vec![index("by_g", &[("g", KeyType::Hash)])]);
+    input.local_secondary_indexes = Some(vec![index(
+        "by_l",
+        &[("pk", KeyType::Hash), ("l", KeyType::Range)],
+    )]);
+    db.create_table(&ctx(), input).expect("create");
+}
+
+fn row(i: u32) -> Item {
+    item(&[
+        ("pk", s(&format!("p{}", i % 30))),
+        ("sk", n(&i.to_string())),
+        ("g", s(&format!("g{}", i % 7))),
+        ("l", n(&(i * 2).to_string())),
+        ("v", s(&"x".repeat(i as usize % 50))),
+    ])
+}
+
+/// Every item of `table`, by (pk, sk).
+fn all_items(db: &Database, table: &str) -> BTreeMap<String, Item> {
+    let mut out = BTreeMap::new();
+    let mut input = ScanInput {
+        table_name: table.into(),
+        consistent_read: true,
+        ..ScanInput::default()
+    };
+    loop {
+        let page = db.scan(&ctx(), input.clone()).expect("scan");
+        for i in page.items.unwrap_or_default() {
+            out.insert(format!("{:?}|{:?}", i.get("pk"), i.get("sk")), i);
+        }
+        match page.last_evaluated_key {
+            Some(k) => input.exclusive_start_key = Some(k),
+            None => return out,
+        }
+    }
+}
+
+fn query_count(
+    db: &Database,
+    table: &str,
+    index: &str,
+    condition: &str,
+    v: AttributeValue,
+) -> usize {
+    let mut count = 0;
+    let mut input = QueryInput {
+        table_name: table.into(),
+        index_name: Some(index.into()),
+        expressions: ExpressionInput {
+            key_condition: Some(condition.into()),
+            values: values(&[(":v", v)]),
+            ..ExpressionInput::default()
+        },
+        ..QueryInput::default()
+    };
+    loop {
+        let page = db.query(&ctx(), input.clone()).expect("query");
+        count += page.items.map_or(0, |i| i.len());
+        match page.last_evaluated_key {
+            Some(k) => input.exclusive_start_key = Some(k),
+            None => return count,
+        }
+    }
+}
+
+/// Runs the backup jobs until they have nothing left to do.
+fn drain(db: &Database) {
+    for _ in 0..100_000 {
+        if !db.backup_step().expect("backup step") {
+            return;
+        }
+    }
+    panic!("backup work never finished");
+}
+
+fn backup_dir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("tempdir")
+}
+
+#[test]
+fn a_backup_holds_its_instant_and_restores_with_its_indexes() {
+    for (name, engine, _dir) in engines() {
+        let files = backup_dir();
+        let db = open(engine).with_backup_dir(files.path().to_path_buf());
+        create_indexed(&db, "src");
+        for i in 0..600 {
+            put(&db, "src", row(i)).expect("put");
+        }
+        let before = all_items(&db, "src");
+        let backup = db
+            .create_backup(
+                &ctx(),
+                CreateBackupInput {
+                    table_name: "src".into(),
+                    backup_name: "first".into(),
+                },
+            )
+            .expect("create backup");
+        assert_eq!(backup.status, BackupStatus::Creating, "{name}");
+        let arn = backup.arn();
+        assert!(
+            arn.starts_with("arn:aws:dynamodb:us-east-1:000000000000:table/src/backup/0"),
+            "{arn}"
+        );
+        // Writes after the backup's instant are not in it.
+        for i in 0..10 {
+            db.delete_item(
+                &ctx(),
+                DeleteItemInput {
+                    table_name: "src".into(),
+                    key: item(&[
+                        ("pk", s(&format!("p{}", i % 30))),
+                        ("sk", n(&i.to_string())),
+                    ]),
+                    ..DeleteItemInput::default()
+                },
+            )
+            .expect("delete");
+        }
+        for i in 600..620 {
+            put(&db, "src", row(i)).expect("put");
+        }
+        drain(&db);
+        let described = db.describe_backup(&ctx(), &arn).expect("describe");
+        assert_eq!(described.status, BackupStatus::Available, "{name}");
+        assert_eq!(described.item_count, 600, "{name}");
+        assert!(described.size_bytes > 600 * 20, "{name}");
+
+        let restored = db
+            .restore_table_from_backup(
+                &ctx(),
+                RestoreTableFromBackupInput {
+                    target_table_name: "dst".into(),
+                    backup_arn: arn.clone(),
+                    ..RestoreTableFromBackupInput::default()
+                },
+            )
+            .expect("restore");
+        assert_eq!(restored.status, TableStatus::Creating, "{name}");
+        assert!(restored.meta.restore.is_some(), "{name}");
+        // Until its items are written the table serves no item operation.
+        let early = db.get_item(
+            &ctx(),
+            GetItemInput {
+                table_name: "dst".into(),
+                key: item(&[("pk", s("p1")), ("sk", n("1"))]),
+                ..GetItemInput::default()
+            },
+        );
+        assert!(
+            matches!(early, Err(CoreError::ResourceNotFound(_))),
+            "{name}: {early:?}"
+        );
+        // Nor can the backup be deleted or feed a second restore meanwhile.
+        assert!(matches!(
+            db.delete_backup(&ctx(), &arn),
+            Err(CoreError::BackupInUse(_))
+        ));
+        let second = db.restore_table_from_backup(
+            &ctx(),
+            RestoreTableFromBackupInput {
+                target_table_name: "dst2".into(),
+                backup_arn: arn.clone(),
+                ..RestoreTableFromBackupInput::default()
+            },
+        );
+        assert!(
+            matches!(second, Err(CoreError::BackupInUse(_))),
+            "{second:?}"
+        );
+        drain(&db);
+        let d = db.describe_table(&ctx(), "dst").expect("describe restored");
+        assert_eq!(d.status, TableStatus::Active, "{name}");
+        assert!(d.meta.restore.is_none(), "{name}");
+        assert_eq!(d.item_count, 600, "{name}");
+        let after: Vec<Item> = all_items(&db, "dst").into_values().collect();
+        let expected: Vec<Item> = before.into_values().collect();
+        assert_eq!(
+            after, expected,
+            "{name}: the restored items are the backup's"
+        );
+        // Its indexes were built as the items were written.
+        for g in 0..7 {
+            let want = (0..600).filter(|i| i % 7 == g).count();
+            let got = query_count(&db, "dst", "by_g", "g = :v", s(&format!("g{g}")));
+            assert_eq!(got, want, "{name}: global index g{g}");
+        }
+        let want = (0..600).filter(|i| i % 30 == 4).count();
+        assert_eq!(
+            query_count(&db, "dst", "by_l", "pk = :v", s("p4")),
+            want,
+            "{name}: local index"
+        );
+
+        // The backup outlives its table and still restores.
+        db.delete_table(&ctx(), "src").expect("delete source");
+        assert_eq!(
+            db.describe_backup(&ctx(), &arn).expect("describe").status,
+            BackupStatus::Available
+        );
+        let again = db.restore_table_from_backup(
+            &ctx(),
+            RestoreTableFromBackupInput {
+                target_table_name: "dst".into(),
+                backup_arn: arn.clone(),
+                ..RestoreTableFromBackupInput::default()
+            },
+        );
+        assert!(
+            matches!(again, Err(CoreError::TableAlreadyExists(ref m)) if m == "Table already exists: dst")
+        );
+        let listed = db
+            .list_backups(
+                &ctx(),
+                ListBackupsInput {
+                    table_name: Some("src".into()),
+                    ..ListBackupsInput::default()
+                },
+            )
+            .expect("list");
+        assert_eq!(listed.backups.len(), 1);
+        let deleted = db.delete_backup(&ctx(), &arn).expect("delete backup");
+        assert_eq!(deleted.status, BackupStatus::Deleted);
+        assert!(matches!(
+            db.describe_backup(&ctx(), &arn),
+            Err(CoreError::BackupNotFound(ref m)) if *m == format!("Backup not found: {arn}")
+        ));
+        assert!(
+            std::fs::read_dir(files.path())
+                .expect("dir")
+                .next()
+                .is_none(),
+            "{name}: the file went with the backup"
+        );
+    }
+}
+
+fn transfer(from: u32, to: u32, amount: u32) -> TransactWriteItemsInput {
+    let update = |k: u32, expression: &str, condition: Option<&str>| TransactWriteItem {
+        kind: TransactWriteKind::Update {
+            key: key(&format!("acct{k}")),
+        },
+        table_name: "bank".into(),
+        expressions: ExpressionInput {
+            update: Some(expression.into()),
+            condition: condition.map(str::to_owned),
+            values: values(&[(":a", n(&amount.to_string()))]),
+            ..ExpressionInput::default()
+        },
+        return_old_on_condition_failure: false,
+    };
+    TransactWriteItemsInput {
+        items: vec![
+            update(from, "SET balance = balance - :a", Some("balance >= :a")),
+            update(to, "SET balance = balance + :a", None),
+        ],
+        return_consumed_capacity: Default::default(),
+        client_request_token: None,
+        fingerprint: [0; 32],
+    }
+}
+
+fn total(items: &BTreeMap<String, Item>) -> i64 {
+    items
+        .values()
+        .map(|i| match i.get("balance") {
+            Some(AttributeValue::N(n)) => n.to_string().parse::<i64>().expect("integer"),
+            other => panic!("balance {other:?}"),
+        })
+        .sum()
+}
+
+#[test]
+fn a_backup_taken_under_concurrent_transfers_is_one_instant() {
+    const ACCOUNTS: u32 = 20;
+    const WRITERS: u32 = 8;
+    for (name, engine, _dir) in engines() {
+        let files = backup_dir();
+        let db = Arc::new(open(engine).with_backup_dir(files.path().to_path_buf()));
+        db.create_table(&ctx(), create_input("bank", false))
+            .expect("create");
+        for a in 0..ACCOUNTS {
+            put(
+                &db,
+                "bank",
+                item(&[("pk", s(&format!("acct{a}"))), ("balance", n("1000"))]),
+            )
+            .expect("put");
+        }
+        let stop = Arc::new(AtomicBool::new(false));
+        let writers: Vec<_> = (0..WRITERS)
+            .map(|w| {
+                let db = Arc::clone(&db);
+                let stop = Arc::clone(&stop);
+                std::thread::spawn(move || {
+                    let mut done = 0u32;
+                    let mut i = w;
+                    while !stop.load(Ordering::Relaxed) {
+                        i = i.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                        let from = i % ACCOUNTS;
+                        let to = (from + 1 + (i >> 8) % (ACCOUNTS - 1)) % ACCOUNTS;
+                        match db
+                            .transact_write_items(&ctx(), transfer(from, to, 1 + (i >> 16) % 50))
+                        {
+                            Ok(_) => done += 1,
+                            Err(CoreError::TransactionCanceled { .. })
+                            | Err(CoreError::TransactionConflict(_)) => {}
+                            Err(e) => panic!("transfer: {e:?}"),
+                        }
+                    }
+                    done
+                })
+            })
+            .collect();
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        let mut arns = Vec::new();
+        for b in 0..3 {
+            let backup = db
+                .create_backup(
+                    &ctx(),
+                    CreateBackupInput {
+                        table_name: "bank".into(),
+                        backup_name: format!("during-{b}"),
+                    },
+                )
+                .expect("backup");
+            arns.push(backup.arn());
+            drain(&db);
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        stop.store(true, Ordering::Relaxed);
+        let transfers: u32 = writers.into_iter().map(|w| w.join().expect("writer")).sum();
+        assert!(transfers > 0, "{name}: no transfer ran");
+        for (b, arn) in arns.iter().enumerate() {
+            let target = format!("bank-restored-{b}");
+            db.restore_table_from_backup(
+                &ctx(),
+                RestoreTableFromBackupInput {
+                    target_table_name: target.clone(),
+                    backup_arn: arn.clone(),
+                    ..RestoreTableFromBackupInput::default()
+                },
+            )
+            .expect("restore");
+            drain(&db);
+            let items = all_items(&db, &target);
+            assert_eq!(items.len(), ACCOUNTS as usize, "{name}");
+            assert_eq!(
+                total(&items),
+                1000 * i64::from(ACCOUNTS),
+                "{name}: backup {b} is not one instant"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_backup_unfinished_when_the_process_stopped_is_removed_never_listed_available() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let files = backup_dir();
+    let arn = {
+        let engine = ferrodyn_storage::rocks::RocksEngine::open(
+            dir.path(),
+            ferrodyn_storage::rocks::Sync::Always,
+        )
+        .expect("open");
+        let db = open(Arc::new(engine)).with_backup_dir(files.path().to_path_buf());
+        db.create_table(&ctx(), create_input("t", false))
+            .expect("create");
+        for i in 0..3000 {
+            put(&db, "t", item(&[("pk", s(&format!("k{i}")))])).expect("put");
+        }
+        let backup = db
+            .create_backup(
+                &ctx(),
+                CreateBackupInput {
+                    table_name: "t".into(),
+                    backup_name: "cut-short".into(),
+                },
+            )
+            .expect("backup");
+        // One page is written, then the process "stops".
+        assert!(db.backup_step().expect("step"));
+        assert!(db.backup_step().expect("step"));
+        backup.arn()
+    };
+    let engine = ferrodyn_storage::rocks::RocksEngine::open(
+        dir.path(),
+        ferrodyn_storage::rocks::Sync::Always,
+    )
+    .expect("reopen");
+    let db = open(Arc::new(engine)).with_backup_dir(files.path().to_path_buf());
+    drain(&db);
+    assert!(matches!(
+        db.describe_backup(&ctx(), &arn),
+        Err(CoreError::BackupNotFound(_))
+    ));
+    assert!(
+        std::fs::read_dir(files.path())
+            .expect("dir")
+            .next()
+            .is_none(),
+        "the partial file is gone"
+    );
+}
