@@ -42,7 +42,7 @@ use file::{BackupReader, BackupWriter};
 /// The record format this build writes.
 const RECORD_FORMAT_VERSION: u8 = 1;
 /// How many items one restore step writes in one commit.
-pub const RESTORE_PAGE_ITEMS: usize = 256;
+pub const RESTORE_PAGE_ITEMS: usize = 2048;
 
 /// `BackupStatus`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
