@@ -21,7 +21,7 @@
 
 pub(crate) mod file;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -380,8 +380,14 @@ impl Database {
                 BackupReader::open(self.backup_dir()?, &backup_id)?
             }
         };
-        let _gate = self.schema_gate.read_recursive();
+        // Held until the commit, as every write holds it (no index may be
+        // added or removed under it).
+        let gate = self.schema_gate.read_recursive();
         let mut batch = WriteBatch::default();
+        // The page's counter deltas, summed: one merge operand per counter
+        // rather than one per item.
+        let mut counters: BTreeMap<Vec<u8>, i64> = BTreeMap::new();
+        let schema = table.key_schema();
         let mut finished = false;
         for _ in 0..RESTORE_PAGE_ITEMS {
             let Some(bytes) = reader.next_item()? else {
@@ -389,7 +395,7 @@ impl Database {
                 break;
             };
             let item = decode_item(&bytes).map_err(|e| CoreError::Internal(e.to_string()))?;
-            let key = key_from_item(table.id, &table.key_schema(), &item)?;
+            let key = key_from_item(table.id, &schema, &item)?;
             let mut staged = WriteBatch::default();
             match self.stage_write(
                 &mut staged,
@@ -400,9 +406,16 @@ impl Database {
                 Some(&item),
                 &Origin::Client,
             ) {
+                // No condition: until the restore ends nothing else can
+                // write to the table (it is not found), and a restore that
+                // starts over clears it first.
                 Ok(_) => {
-                    batch.conditions.extend(staged.conditions);
-                    batch.ops.extend(staged.ops);
+                    for op in staged.ops {
+                        match op {
+                            Op::Add { key, delta } => *counters.entry(key).or_default() += delta,
+                            other => batch.ops.push(other),
+                        }
+                    }
                 }
                 // An item an overriding index cannot hold (a key attribute
                 // of another type) stays out of the restored table.
@@ -412,10 +425,15 @@ impl Database {
                 Err(e) => return Err(e),
             }
         }
-        drop(_gate);
+        batch.ops.extend(
+            counters
+                .into_iter()
+                .map(|(key, delta)| Op::Add { key, delta }),
+        );
         if !batch.ops.is_empty() {
             self.engine.commit(batch)?;
         }
+        drop(gate);
         if finished {
             let ddl = self.catalog.lock_ddl();
             if let Some(current) = self
