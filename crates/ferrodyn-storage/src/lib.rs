@@ -279,8 +279,9 @@ pub trait Engine: Send + Sync + std::fmt::Debug + 'static {
 
     /// Takes a snapshot of the key range `[start, end)`: every commit
     /// acknowledged before this call returns is in it, none accepted after.
-    /// Taking and reading it do not block writes (backups read whole tables
-    /// through it while they are written to).
+    /// Reading it does not hold writes up (backups read whole tables
+    /// through it while they are written to); taking it holds them up only
+    /// on the in-memory engine, for as long as copying the range takes.
     fn snapshot(&self, start: &[u8], end: &[u8]) -> Result<Box<dyn Snapshot>>;
 
     /// Makes every acknowledged write durable and releases resources; used
