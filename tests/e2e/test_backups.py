@@ -342,3 +342,37 @@ def test_kill_during_backup_never_lists_a_partial_backup(tmp_path):
         assert count == 20_000
     finally:
         srv.stop()
+
+
+def test_continuous_backups(engine):
+    """[probe] DescribeContinuousBackups and UpdateContinuousBackups: with
+    point-in-time recovery off, only its status; enabled, a window that
+    starts at the enable time; a period refused when disabling."""
+    t = create_table(engine)
+    off = {"ContinuousBackupsStatus": "ENABLED", "PointInTimeRecoveryDescription": {"PointInTimeRecoveryStatus": "DISABLED"}}
+    assert engine.describe_continuous_backups(TableName=t)["ContinuousBackupsDescription"] == off
+    before = time.time()
+    on = engine.update_continuous_backups(TableName=t, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    pitr = on["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
+    assert pitr["PointInTimeRecoveryStatus"] == "ENABLED" and pitr["RecoveryPeriodInDays"] == 35
+    assert pitr["EarliestRestorableDateTime"] == pitr["LatestRestorableDateTime"]
+    assert before - 1 <= pitr["EarliestRestorableDateTime"].timestamp() <= time.time() + 1
+    again = engine.update_continuous_backups(
+        TableName=t, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True, "RecoveryPeriodInDays": 7}
+    )["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
+    assert again["RecoveryPeriodInDays"] == 7
+    assert again["EarliestRestorableDateTime"] == pitr["EarliestRestorableDateTime"]
+    described = engine.describe_continuous_backups(TableName=t)["ContinuousBackupsDescription"]
+    assert described["PointInTimeRecoveryDescription"]["RecoveryPeriodInDays"] == 7
+    expect_error(
+        lambda: engine.update_continuous_backups(
+            TableName=t, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": False, "RecoveryPeriodInDays": 35}
+        ),
+        "ValidationException",
+        "Invalid Request: Cannot specify RecoveryPeriodInDays when disabling point-in-time recovery.",
+    )
+    disabled = engine.update_continuous_backups(TableName=t, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": False})
+    assert disabled["ContinuousBackupsDescription"] == off
+    missing = unique_name("missing")
+    expect_error(lambda: engine.describe_continuous_backups(TableName=missing), "TableNotFoundException", f"Table not found: {missing}")
+    engine.delete_table(TableName=t)

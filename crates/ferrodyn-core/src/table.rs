@@ -205,10 +205,23 @@ pub struct TableMeta {
     /// Secondary indexes, global and local, in the order defined.
     #[serde(default)]
     pub indexes: Vec<IndexMeta>,
+    /// Point-in-time recovery, while enabled.
+    #[serde(default)]
+    pub pitr: Option<PitrSettings>,
     /// The restore under way into the table, if any (`RestoreSummary`,
     /// which AWS shows only until the table is ACTIVE).
     #[serde(default)]
     pub restore: Option<RestoreMeta>,
+}
+
+/// Point-in-time recovery's settings, while it is enabled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PitrSettings {
+    /// When it was (last) enabled, epoch milliseconds: the earliest
+    /// restorable instant.
+    pub enabled_millis: i64,
+    /// `RecoveryPeriodInDays` (1 to 35).
+    pub recovery_period_days: u32,
 }
 
 /// A restore under way into a table: its items are being written, and

@@ -469,3 +469,100 @@ fn a_backup_unfinished_when_the_process_stopped_is_removed_never_listed_availabl
         "the partial file is gone"
     );
 }
+
+#[test]
+fn point_in_time_recovery_has_its_window_on_the_clock() {
+    use ferrodyn_core::clock::ManualClock;
+    use ferrodyn_core::ops::update_continuous_backups::UpdateContinuousBackupsInput;
+    const MINUTE: i64 = 60_000;
+    const DAY: i64 = 24 * 60 * MINUTE;
+    let start = 1_700_000_000_000;
+    let clock = Arc::new(ManualClock::new(start));
+    let db = Database::open(
+        Arc::new(ferrodyn_storage::memory::MemoryEngine::new()),
+        clock.clone(),
+    )
+    .expect("open");
+    db.create_table(&ctx(), create_input("t", false))
+        .expect("create");
+    assert_eq!(
+        db.describe_continuous_backups(&ctx(), "t")
+            .expect("describe")
+            .pitr,
+        None
+    );
+    let enable = |days: Option<u32>| UpdateContinuousBackupsInput {
+        table_name: "t".into(),
+        enabled: true,
+        recovery_period_days: days,
+    };
+    let w = db
+        .update_continuous_backups(&ctx(), enable(None))
+        .expect("enable")
+        .pitr
+        .expect("enabled");
+    // Right after enabling, both ends are the enable time.
+    assert_eq!(
+        (w.earliest_millis, w.latest_millis, w.recovery_period_days),
+        (start, start, 35)
+    );
+    clock.advance(3 * MINUTE);
+    let w = db
+        .describe_continuous_backups(&ctx(), "t")
+        .expect("describe")
+        .pitr
+        .expect("on");
+    assert_eq!(
+        w.latest_millis, start,
+        "the latest instant trails now by five minutes"
+    );
+    clock.advance(10 * MINUTE);
+    let w = db
+        .describe_continuous_backups(&ctx(), "t")
+        .expect("describe")
+        .pitr
+        .expect("on");
+    assert_eq!(w.latest_millis, start + 8 * MINUTE);
+    // Enabling again keeps the window and changes the period; the window
+    // then slides with it.
+    let w = db
+        .update_continuous_backups(&ctx(), enable(Some(1)))
+        .expect("again")
+        .pitr
+        .expect("on");
+    assert_eq!((w.earliest_millis, w.recovery_period_days), (start, 1));
+    clock.advance(2 * DAY);
+    let w = db
+        .describe_continuous_backups(&ctx(), "t")
+        .expect("describe")
+        .pitr
+        .expect("on");
+    assert_eq!(w.earliest_millis, start + 13 * MINUTE + 2 * DAY - DAY);
+    // A period is refused when disabling; disabling forgets the window.
+    let refused = db.update_continuous_backups(
+        &ctx(),
+        UpdateContinuousBackupsInput {
+            table_name: "t".into(),
+            enabled: false,
+            recovery_period_days: Some(35),
+        },
+    );
+    assert!(
+        matches!(refused, Err(CoreError::Validation(ref m)) if m == "Invalid Request: Cannot specify RecoveryPeriodInDays when disabling point-in-time recovery.")
+    );
+    let off = db
+        .update_continuous_backups(
+            &ctx(),
+            UpdateContinuousBackupsInput {
+                table_name: "t".into(),
+                enabled: false,
+                recovery_period_days: None,
+            },
+        )
+        .expect("disable");
+    assert_eq!(off.pitr, None);
+    assert!(matches!(
+        db.describe_continuous_backups(&ctx(), "missing"),
+        Err(CoreError::TableNotFound(ref m)) if m == "Table not found: missing"
+    ));
+}

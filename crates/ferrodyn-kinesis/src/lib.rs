@@ -468,6 +468,7 @@ mod tests {
             stream: None,
             streams: vec![],
             next_shard: 0,
+            pitr: None,
             restore: None,
             ttl: None,
             kinesis: vec![],

@@ -11,6 +11,7 @@ mod delete_backup;
 mod delete_item;
 mod delete_table;
 mod describe_backup;
+mod describe_continuous_backups;
 mod describe_endpoints;
 mod describe_limits;
 mod describe_stream;
@@ -35,6 +36,7 @@ mod tag_resource;
 mod transact_get_items;
 mod transact_write_items;
 mod untag_resource;
+mod update_continuous_backups;
 mod update_item;
 mod update_table;
 mod update_time_to_live;
@@ -85,6 +87,7 @@ pub fn is_write(operation: &str, body: &Value) -> bool {
             | "CreateBackup"
             | "DeleteBackup"
             | "RestoreTableFromBackup"
+            | "UpdateContinuousBackups"
             | "UpdateTable"
             | "TagResource"
             | "UntagResource"
@@ -140,6 +143,8 @@ pub fn dispatch(operation: &str, call: &Call<'_>) -> Option<Result<Value, ApiErr
         "CreateTable" => create_table::handle(call),
         "DeleteBackup" => delete_backup::handle(call),
         "DescribeBackup" => describe_backup::handle(call),
+        "DescribeContinuousBackups" => describe_continuous_backups::handle(call),
+        "UpdateContinuousBackups" => update_continuous_backups::handle(call),
         "ListBackups" => list_backups::handle(call),
         "RestoreTableFromBackup" => restore_table_from_backup::handle(call),
         "DeleteItem" => delete_item::handle(call),

@@ -134,3 +134,25 @@ fn source_table_features(t: &TableMeta) -> Value {
     }
     Value::Object(m)
 }
+
+/// `ContinuousBackupsDescription`: with point-in-time recovery off, only
+/// its status (no times, no period), as AWS answers.
+pub fn continuous_backups_description(
+    c: &ferrodyn_core::ops::describe_continuous_backups::ContinuousBackups,
+) -> Value {
+    let pitr = match &c.pitr {
+        None => json!({"PointInTimeRecoveryStatus": "DISABLED"}),
+        Some(w) => json!({
+            "PointInTimeRecoveryStatus": "ENABLED",
+            "RecoveryPeriodInDays": w.recovery_period_days,
+            "EarliestRestorableDateTime": epoch_seconds(w.earliest_millis),
+            "LatestRestorableDateTime": epoch_seconds(w.latest_millis),
+        }),
+    };
+    json!({
+        "ContinuousBackupsDescription": {
+            "ContinuousBackupsStatus": "ENABLED",
+            "PointInTimeRecoveryDescription": pitr,
+        }
+    })
+}

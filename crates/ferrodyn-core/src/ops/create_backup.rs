@@ -26,14 +26,7 @@ impl Database {
         input: CreateBackupInput,
     ) -> Result<BackupMeta> {
         // A table still being restored is not found either [AWS].
-        let table = self
-            .resolve_table(ctx, &input.table_name, str::to_owned)
-            .map_err(|e| match e {
-                CoreError::ResourceNotFound(name) => {
-                    CoreError::TableNotFound(format!("Table not found: {name}"))
-                }
-                other => other,
-            })?;
+        let table = self.backup_source_table(ctx, &input.table_name)?;
         self.backup_dir()?;
         let now = self.clock.now_millis();
         let suffix = uuid::Uuid::new_v4().as_u128() as u32;

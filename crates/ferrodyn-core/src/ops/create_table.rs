@@ -696,6 +696,7 @@ impl Database {
             stream,
             streams: Vec::new(),
             next_shard: 0,
+            pitr: None,
             restore,
             ttl: None,
             kinesis: Vec::new(),
