@@ -217,6 +217,16 @@ fn a_backup_holds_its_instant_and_restores_with_its_indexes() {
             matches!(early, Err(CoreError::ResourceNotFound(_))),
             "{name}: {early:?}"
         );
+        let tags = db.list_tags_of_resource(&ctx(), &restored.meta.arn());
+        assert!(
+            matches!(tags, Err(CoreError::ResourceNotFound(ref m)) if m == "Requested resource not found: Table: dst not found"),
+            "{name}: {tags:?}"
+        );
+        let create = db.create_table(&ctx(), create_input("dst", false));
+        assert!(
+            matches!(create, Err(CoreError::ResourceInUse(ref m)) if m == "Table is being used: dst"),
+            "{name}: {create:?}"
+        );
         // Nor can the backup be deleted or feed a second restore meanwhile.
         assert!(matches!(
             db.delete_backup(&ctx(), &arn),

@@ -651,13 +651,18 @@ impl Database {
         let stream = stream_settings(input.stream_specification.as_ref(), now, true)?;
 
         let ddl = self.catalog.lock_ddl();
-        if self
+        if let Some(existing) = self
             .catalog
             .get(&ctx.account_id, &ctx.region, &input.table_name)
-            .is_some()
         {
+            // A table still being restored is "being used" [AWS].
+            let why = if existing.is_restoring() {
+                "Table is being used"
+            } else {
+                "Table already exists"
+            };
             return Err(CoreError::ResourceInUse(format!(
-                "Table already exists: {}",
+                "{why}: {}",
                 input.table_name
             )));
         }

@@ -94,9 +94,17 @@ impl Database {
         if region != ctx.region {
             return Err(not_found());
         }
-        self.catalog
+        let table = self
+            .catalog
             .get(account, region, name)
-            .ok_or_else(not_found)
+            .ok_or_else(not_found)?;
+        // A table still being restored is not found yet [AWS].
+        if table.is_restoring() {
+            return Err(CoreError::ResourceNotFound(super::table_not_found(
+                &table.name,
+            )));
+        }
+        Ok(table)
     }
 
     /// TagResource.
