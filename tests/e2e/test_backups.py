@@ -14,10 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import time
-
-import pytest
 
 from conftest import N, S, FerrodynServer, create_table, expect_error, unique_name, wait_active
 
@@ -263,22 +260,13 @@ def test_overrides_and_listing(engine):
     engine.delete_table(TableName=t)
 
 
-def test_cli_backup_commands(server, ddb):
-    """The AWS CLI's create-backup, describe-backup, list-backups and
-    restore-table-from-backup against the server."""
-    import os
-    import shutil
-
-    aws = shutil.which("aws", path=os.environ.get("PATH", "") + os.pathsep + str(__import__("pathlib").Path(__file__).resolve().parents[2] / ".venv" / "bin"))
-    if aws is None:
-        pytest.fail("the AWS CLI is needed: run scripts/setup --with-python", pytrace=False)
-    env = dict(os.environ, AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="x", AWS_DEFAULT_REGION="us-east-1")
-    base = [aws, "dynamodb", "--endpoint-url", server.endpoint, "--output", "json"]
+def test_cli_backup_commands(aws, ddb):
+    """The AWS CLI's create-backup, describe-backup, list-backups,
+    restore-table-from-backup, wait table-exists and delete-backup against
+    the server."""
 
     def cli(*args):
-        proc = subprocess.run(base + list(args), capture_output=True, text=True, env=env, timeout=60)
-        assert proc.returncode == 0, proc.stderr
-        return json.loads(proc.stdout) if proc.stdout.strip() else {}
+        return json.loads(aws(*args).stdout or "{}")
 
     t = create_table(ddb)
     ddb.put_item(TableName=t, Item={"pk": S("a"), "n": N(1)})
@@ -289,7 +277,7 @@ def test_cli_backup_commands(server, ddb):
     assert arn in [b["BackupArn"] for b in cli("list-backups", "--table-name", t)["BackupSummaries"]]
     target = unique_name("cli")
     cli("restore-table-from-backup", "--target-table-name", target, "--backup-arn", arn)
-    subprocess.run(base + ["wait", "table-exists", "--table-name", target], check=True, env=env, timeout=120)
+    aws("wait", "table-exists", "--table-name", target)
     assert ddb.get_item(TableName=target, Key={"pk": S("a")})["Item"]["n"] == N(1)
     assert cli("delete-backup", "--backup-arn", arn)["BackupDescription"]["BackupDetails"]["BackupStatus"] == "DELETED"
     ddb.delete_table(TableName=target)

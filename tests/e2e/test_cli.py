@@ -3,53 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 
-import pytest
-
-from conftest import ACCOUNT, DUMMY_KEY, DUMMY_SECRET, unique_name, wait_active, wait_gone
-
-
-def _aws_binary() -> str:
-    candidate = Path(sys.executable).parent / "aws"
-    if candidate.exists():
-        return str(candidate)
-    found = shutil.which("aws")
-    if not found:
-        pytest.fail("the AWS CLI ('aws') is not installed; pip install -r tests/e2e/requirements.txt", pytrace=False)
-    return found
-
-
-@pytest.fixture(scope="module")
-def aws(server, tmp_path_factory):
-    home = tmp_path_factory.mktemp("awscli-home")
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": str(home),
-        "AWS_ACCESS_KEY_ID": DUMMY_KEY,
-        "AWS_SECRET_ACCESS_KEY": DUMMY_SECRET,
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_CONFIG_FILE": str(home / "config"),
-        "AWS_SHARED_CREDENTIALS_FILE": str(home / "credentials"),
-        "AWS_PAGER": "",
-        "AWS_MAX_ATTEMPTS": "1",
-    }
-    binary = _aws_binary()
-
-    def run(*args: str, check: bool = True, region: str | None = None) -> subprocess.CompletedProcess:
-        cmd = [binary, "dynamodb", *args, "--endpoint-url", server.endpoint, "--output", "json"]
-        if region:
-            cmd += ["--region", region]
-        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
-        if check:
-            assert proc.returncode == 0, f"{cmd}\nrc={proc.returncode}\nstdout={proc.stdout}\nstderr={proc.stderr}"
-        return proc
-
-    return run
+from conftest import ACCOUNT, unique_name, wait_active, wait_gone
 
 
 def test_cli_full_lifecycle(aws, ddb):

@@ -90,6 +90,29 @@ pub(crate) fn index_removal(index_id: u64) -> Result<Vec<Op>> {
     ])
 }
 
+/// The operations that remove a table's items, counters and index entries
+/// (and the indexes' counters).
+pub(crate) fn table_data_removal(meta: &TableMeta) -> Result<Vec<Op>> {
+    let items = keyspace::table_items_prefix(meta.id);
+    let items_end = ferrodyn_storage::prefix_end(&items)
+        .ok_or_else(|| CoreError::Internal("table prefix has no end".into()))?;
+    let (counters, counters_end) = keyspace::counters_range(meta.id);
+    let mut ops = vec![
+        Op::DeleteRange {
+            start: items,
+            end: items_end,
+        },
+        Op::DeleteRange {
+            start: counters,
+            end: counters_end,
+        },
+    ];
+    for index in &meta.indexes {
+        ops.extend(index_removal(index.id)?);
+    }
+    Ok(ops)
+}
+
 impl Catalog {
     /// Every table, for background work (index backfills).
     pub fn all(&self) -> Vec<Arc<TableMeta>> {
@@ -234,33 +257,17 @@ impl Catalog {
         self.put(engine, ddl, meta, WriteBatch::default(), false)
     }
 
-    /// Removes a table (under the DDL lock): its catalog entry, items and
-    /// counters go in one atomic commit.
+    /// Removes a table (under the DDL lock): its catalog entry, items,
+    /// index entries and counters go in one atomic commit.
     pub fn remove(&self, engine: &dyn Engine, _ddl: &DdlGuard<'_>, meta: &TableMeta) -> Result<()> {
-        let items = keyspace::table_items_prefix(meta.id);
-        let items_end = ferrodyn_storage::prefix_end(&items)
-            .ok_or_else(|| CoreError::Internal("table prefix has no end".into()))?;
-        let (counters, counters_end) = keyspace::counters_range(meta.id);
-        let mut batch = WriteBatch {
-            conditions: vec![],
-            ops: vec![
-                Op::Delete {
-                    key: keyspace::catalog_key(&meta.account_id, &meta.region, &meta.name),
-                },
-                Op::DeleteRange {
-                    start: items,
-                    end: items_end,
-                },
-                Op::DeleteRange {
-                    start: counters,
-                    end: counters_end,
-                },
-            ],
-            changes: vec![],
+        let mut ops = vec![Op::Delete {
+            key: keyspace::catalog_key(&meta.account_id, &meta.region, &meta.name),
+        }];
+        ops.extend(table_data_removal(meta)?);
+        let batch = WriteBatch {
+            ops,
+            ..WriteBatch::default()
         };
-        for index in &meta.indexes {
-            batch.ops.extend(index_removal(index.id)?);
-        }
         engine.commit(batch)?;
         self.tables.write().remove(&(
             meta.account_id.clone(),

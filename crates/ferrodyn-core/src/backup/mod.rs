@@ -312,12 +312,6 @@ impl Database {
             if let Some(out) = writing.file.take() {
                 out.finish()?;
             }
-            // Deleted meanwhile? Then the file goes too.
-            let key = writing.meta.key();
-            if self.engine.get(&key, ReadConsistency::Strong)?.is_none() {
-                file::remove(&dir, &writing.meta.id)?;
-                return Ok(false);
-            }
             let mut meta = writing.meta.clone();
             meta.status = BackupStatus::Available;
             meta.item_count = writing.items;
@@ -454,23 +448,7 @@ impl Database {
 
     /// Removes every item, index entry and counter of `table`.
     fn clear_table_data(&self, table: &TableMeta) -> Result<()> {
-        let items = keyspace::table_items_prefix(table.id);
-        let items_end = ferrodyn_storage::prefix_end(&items)
-            .ok_or_else(|| CoreError::Internal("table prefix has no end".into()))?;
-        let (counters, counters_end) = keyspace::counters_range(table.id);
-        let mut ops = vec![
-            Op::DeleteRange {
-                start: items,
-                end: items_end,
-            },
-            Op::DeleteRange {
-                start: counters,
-                end: counters_end,
-            },
-        ];
-        for index in &table.indexes {
-            ops.extend(crate::catalog::index_removal(index.id)?);
-        }
+        let ops = crate::catalog::table_data_removal(table)?;
         self.engine.commit(WriteBatch {
             ops,
             ..WriteBatch::default()
