@@ -82,34 +82,25 @@ fn set(elements: &[Expr], params: &[AttributeValue]) -> Result<AttributeValue, P
         None => return Err(PartiqlError::invalid("Empty bags are not supported")),
         Some(AttributeValue::S(_)) => AttributeValue::Ss(all(
             values,
-            |v| {
-                if let AttributeValue::S(s) = v {
-                    Some(s)
-                } else {
-                    None
-                }
+            |v| match v {
+                AttributeValue::S(s) => Some(s),
+                _ => None,
             },
             invalid_set,
         )?),
         Some(AttributeValue::N(_)) => AttributeValue::Ns(all(
             values,
-            |v| {
-                if let AttributeValue::N(n) = v {
-                    Some(n)
-                } else {
-                    None
-                }
+            |v| match v {
+                AttributeValue::N(n) => Some(n),
+                _ => None,
             },
             invalid_set,
         )?),
         Some(AttributeValue::B(_)) => AttributeValue::Bs(all(
             values,
-            |v| {
-                if let AttributeValue::B(b) = v {
-                    Some(b)
-                } else {
-                    None
-                }
+            |v| match v {
+                AttributeValue::B(b) => Some(b),
+                _ => None,
             },
             invalid_set,
         )?),
