@@ -145,6 +145,21 @@ pub fn to_wire(e: &ApiError) -> WireError {
             "BackupInUseException",
             body(DYNAMODB, "BackupInUseException", "message", Some(m)),
         ),
+        ApiError::Core(CoreError::PointInTimeRecoveryUnavailable(m)) => (
+            400,
+            "PointInTimeRecoveryUnavailableException",
+            body(
+                DYNAMODB,
+                "PointInTimeRecoveryUnavailableException",
+                "message",
+                Some(m),
+            ),
+        ),
+        ApiError::Core(CoreError::InvalidRestoreTime(m)) => (
+            400,
+            "InvalidRestoreTimeException",
+            body(DYNAMODB, "InvalidRestoreTimeException", "message", Some(m)),
+        ),
         ApiError::Core(e @ CoreError::ConditionalCheckFailed { item }) => {
             let mut b = body(
                 DYNAMODB,

@@ -110,6 +110,10 @@ pub struct Database {
     pub(crate) item_collection_size_bytes_max: u64,
     /// How long a stream shard stays open before it is rolled over.
     pub(crate) shard_rollover_millis: i64,
+    /// How often a table with point-in-time recovery gets a snapshot.
+    pub(crate) pitr_snapshot_interval_millis: i64,
+    /// How far behind now the latest restorable instant is.
+    pub(crate) pitr_restorable_lag_millis: i64,
     /// How long change records (and a disabled stream) are kept.
     pub(crate) stream_retention_millis: i64,
     /// How long a shard iterator can be used.
@@ -200,6 +204,9 @@ impl Database {
             backfill_walks: crate::walk::Walks::default(),
             item_collection_size_bytes_max: ITEM_COLLECTION_SIZE_BYTES_MAX,
             shard_rollover_millis: crate::stream::SHARD_ROLLOVER_MILLIS,
+            pitr_snapshot_interval_millis:
+                crate::backup::pitr::PITR_SNAPSHOT_INTERVAL_MILLIS_DEFAULT,
+            pitr_restorable_lag_millis: crate::backup::pitr::LATEST_RESTORABLE_LAG_MILLIS,
             stream_retention_millis: crate::stream::STREAM_RETENTION_MILLIS,
             iterator_lifetime_millis: crate::ops::streams::ITERATOR_LIFETIME_MILLIS,
             iterator_key: std::sync::OnceLock::new(),
@@ -438,8 +445,9 @@ impl Database {
             key: key.to_vec(),
             value: old_bytes.map(<[u8]>::to_vec),
         });
-        // Change records feed streams (and, later, point-in-time recovery);
-        // a table with no consumer of them does not pay for them. A write
+        // Change records feed streams, Kinesis destinations and
+        // point-in-time recovery; a table with no consumer of them does not
+        // pay for them. A write
         // that changes nothing records nothing, as on AWS.
         let mut logs = table.change_logs().peekable();
         if logs.peek().is_some()

@@ -52,6 +52,13 @@ pub enum CoreError {
     /// `BackupInUseException`: the backup is being created or restored.
     #[error("{0}")]
     BackupInUse(String),
+    /// `PointInTimeRecoveryUnavailableException`: recovery is not enabled
+    /// for the source table.
+    #[error("{0}")]
+    PointInTimeRecoveryUnavailable(String),
+    /// `InvalidRestoreTimeException`: the instant is outside the window.
+    #[error("{0}")]
+    InvalidRestoreTime(String),
     /// `ItemCollectionSizeLimitExceededException`.
     #[error("{0}")]
     ItemCollectionSizeLimitExceeded(String),

@@ -1,7 +1,8 @@
 //! The background jobs of a database, in one place: building new indexes
 //! (`backfill.rs`), writing and restoring backups (`backup/`), deleting
-//! expired items (`ttl.rs`), and stream upkeep (`stream_log.rs`: shard
-//! rollover, trimming, forgetting).
+//! expired items (`ttl.rs`), stream upkeep (`stream_log.rs`: shard
+//! rollover, trimming, forgetting) and point-in-time recovery's upkeep
+//! (`backup/pitr.rs`: snapshots, trimming).
 //!
 //! [`Jobs::run_once`] does a bounded amount of each job that is due and
 //! says whether more work is waiting; the caller (the server's background
@@ -16,7 +17,8 @@ use crate::error::Result;
 /// How often the TTL sweeper starts a pass by default (AWS takes hours;
 /// people testing TTL want seconds).
 pub const TTL_SWEEP_INTERVAL_MILLIS: i64 = 1_000;
-/// How often streams are looked after (rollover, trimming).
+/// How often streams and point-in-time recovery are looked after
+/// (rollover, snapshots, trimming).
 pub const STREAM_MAINTENANCE_INTERVAL_MILLIS: i64 = 1_000;
 
 /// The schedule of the background jobs.
@@ -80,6 +82,7 @@ impl Jobs {
             let done = db.stream_maintenance()?;
             round.records_trimmed = done.records_trimmed;
             round.shards_rolled_over = done.shards_rolled_over;
+            round.busy |= db.pitr_maintenance()?;
             self.next_maintenance_millis = now + STREAM_MAINTENANCE_INTERVAL_MILLIS;
             if done.shards_rolled_over + done.records_trimmed + done.forgotten > 0 {
                 tracing::debug!(?done, "streams maintained");

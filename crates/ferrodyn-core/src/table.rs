@@ -214,28 +214,69 @@ pub struct TableMeta {
     pub restore: Option<RestoreMeta>,
 }
 
-/// Point-in-time recovery's settings, while it is enabled.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Point-in-time recovery's settings, while it is enabled
+/// (`backup/pitr.rs`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PitrSettings {
     /// When it was (last) enabled, epoch milliseconds: the earliest
     /// restorable instant.
     pub enabled_millis: i64,
     /// `RecoveryPeriodInDays` (1 to 35).
     pub recovery_period_days: u32,
+    /// The table's shard number of its recovery log, to which every write
+    /// since `enabled_millis` appends a record with both images. `None`
+    /// in settings written before the log existed (given one, and the
+    /// window restarted, by the next upkeep).
+    #[serde(default)]
+    pub log_shard: Option<u64>,
+    /// The whole-table snapshots written since, oldest first: a restore
+    /// starts from one and replays the log.
+    #[serde(default)]
+    pub bases: Vec<PitrBase>,
+}
+
+/// A snapshot of a table's items kept for point-in-time recovery, in a
+/// backup file of its own.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PitrBase {
+    /// The file's id (`pitr-<table id>-<log shard>-<millis>-<hex>`).
+    pub id: String,
+    /// The clock when the snapshot had been taken: every write it holds
+    /// was made at or before this instant.
+    pub taken_millis: i64,
+    /// The engine's change horizon of the snapshot
+    /// (`Snapshot::change_horizon`): the log's records below it are in
+    /// the snapshot, none from it on.
+    pub horizon: u64,
 }
 
 /// A restore under way into a table: its items are being written, and
 /// until they all are the table serves no item operation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RestoreMeta {
-    /// `SourceBackupArn`.
-    pub source_backup_arn: String,
+    /// `SourceBackupArn` (none for a point-in-time restore).
+    pub source_backup_arn: Option<String>,
     /// `SourceTableArn`.
     pub source_table_arn: String,
     /// `RestoreDateTime`: the instant restored, epoch milliseconds.
     pub restore_millis: i64,
-    /// The id of the backup whose file the items come from.
+    /// The id of the backup whose file the items come from (for a
+    /// point-in-time restore, chosen when it starts: empty until then).
     pub backup_id: String,
+    /// What a point-in-time restore replays.
+    #[serde(default)]
+    pub point_in_time: Option<PointInTimeSource>,
+}
+
+/// The source of a point-in-time restore: a table's recovery log (and its
+/// snapshots, the last of which at or before the restored instant is the
+/// one read).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PointInTimeSource {
+    /// The source table's id.
+    pub table_id: u64,
+    /// Its recovery log's shard number.
+    pub log_shard: u64,
 }
 
 impl TableMeta {
@@ -260,9 +301,10 @@ impl TableMeta {
     }
 
     /// Every change log a write appends to, with the images each keeps:
-    /// the enabled stream's open shard (its view type) and the capture log
-    /// of each Kinesis destination that captures (both images). Empty for
-    /// most tables, which then record nothing.
+    /// the enabled stream's open shard (its view type), the capture log
+    /// of each Kinesis destination that captures, and the recovery log of
+    /// point-in-time recovery (both images). Empty for most tables, which
+    /// then record nothing.
     pub fn change_logs(&self) -> impl Iterator<Item = (u64, ViewType)> + '_ {
         let stream = self.change_log().map(|(shard, view)| (shard.number, view));
         let kinesis = self
@@ -270,7 +312,12 @@ impl TableMeta {
             .iter()
             .filter(|d| d.status.captures())
             .map(|d| (d.capture_shard, ViewType::NewAndOldImages));
-        stream.into_iter().chain(kinesis)
+        let recovery = self
+            .pitr
+            .as_ref()
+            .and_then(|p| p.log_shard)
+            .map(|shard| (shard, ViewType::NewAndOldImages));
+        stream.into_iter().chain(kinesis).chain(recovery)
     }
 
     /// The stream labelled `label`.

@@ -488,11 +488,13 @@ fn point_in_time_recovery_has_its_window_on_the_clock() {
     const DAY: i64 = 24 * 60 * MINUTE;
     let start = 1_700_000_000_000;
     let clock = Arc::new(ManualClock::new(start));
+    let files = backup_dir();
     let db = Database::open(
         Arc::new(ferrodyn_storage::memory::MemoryEngine::new()),
         clock.clone(),
     )
-    .expect("open");
+    .expect("open")
+    .with_backup_dir(files.path().to_path_buf());
     db.create_table(&ctx(), create_input("t", false))
         .expect("create");
     assert_eq!(

@@ -18,6 +18,7 @@ pub fn run_all(make: Factory<'_>) {
     change_logs_share_one_ordered_sequence(&*make());
     multi_get(&*make());
     snapshots_see_one_instant(&*make());
+    snapshots_know_their_change_horizon(&*make());
     concurrent_increments_lose_nothing(Arc::from(make()));
 }
 
@@ -89,6 +90,44 @@ fn snapshots_see_one_instant(e: &dyn Engine) {
     assert!(entries.is_empty());
     // A snapshot dropped before it is read releases what it holds.
     drop(e.snapshot(b"s", b"t").expect("snapshot"));
+}
+
+fn snapshots_know_their_change_horizon(e: &dyn Engine) {
+    let change = |record: &[u8]| crate::ChangeAppend {
+        log: b"L".to_vec(),
+        record: record.to_vec(),
+    };
+    let empty = e.snapshot(b"s", b"t").expect("snapshot");
+    assert_eq!(empty.change_horizon(), 0, "no record yet");
+    drop(empty);
+    let first = e
+        .commit(WriteBatch {
+            ops: vec![put(b"s1", b"1")],
+            changes: vec![change(b"a"), change(b"b")],
+            ..WriteBatch::default()
+        })
+        .expect("commit");
+    // A commit without records moves nothing.
+    e.commit(ops(vec![put(b"s2", b"2")])).expect("commit");
+    let snapshot = e.snapshot(b"s", b"t").expect("snapshot");
+    let later = e
+        .commit(WriteBatch {
+            ops: vec![put(b"s3", b"3")],
+            changes: vec![change(b"c")],
+            ..WriteBatch::default()
+        })
+        .expect("commit");
+    let horizon = snapshot.change_horizon();
+    assert_eq!(first.first_sequence.map(|s| s + 2), Some(horizon));
+    assert_eq!(later.first_sequence, Some(horizon));
+    let before: Vec<Vec<u8>> = e
+        .changes(b"L", 0, 10)
+        .expect("changes")
+        .into_iter()
+        .filter(|(seq, _)| *seq < horizon)
+        .map(|(_, r)| r)
+        .collect();
+    assert_eq!(before, vec![b"a".to_vec(), b"b".to_vec()]);
 }
 
 fn put_get_delete(e: &dyn Engine) {

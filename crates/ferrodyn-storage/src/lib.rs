@@ -231,6 +231,13 @@ pub trait Snapshot: Send {
     /// The next entries (at most [`SNAPSHOT_PAGE_ENTRIES`] or about
     /// [`SNAPSHOT_PAGE_BYTES`]); empty once the range is exhausted.
     fn next_page(&mut self) -> Result<Entries>;
+
+    /// The change sequence at the snapshot's instant: every change record
+    /// with a lower sequence number was committed before it (its write is
+    /// in the snapshot), none with this number or a higher one. Replaying a
+    /// change log from here on top of the snapshot's entries gives the
+    /// state after each later commit.
+    fn change_horizon(&self) -> u64;
 }
 
 /// A byte-level ordered key-value store. See the crate documentation.

@@ -138,9 +138,9 @@ impl Engine for MemoryEngine {
     fn snapshot(&self, start: &[u8], end: &[u8]) -> Result<Box<dyn Snapshot>> {
         // A copy of the range, taken under the read lock: consistent, and
         // the lock is released before the copy is read.
+        let state = self.state.read();
         let entries: Vec<(Vec<u8>, Vec<u8>)> = if start < end {
-            self.state
-                .read()
+            state
                 .data
                 .range::<[u8], _>((Bound::Included(start), Bound::Excluded(end)))
                 .map(|(k, v)| (k.clone(), v.clone()))
@@ -148,8 +148,11 @@ impl Engine for MemoryEngine {
         } else {
             Vec::new()
         };
+        let change_horizon = state.next_sequence;
+        drop(state);
         Ok(Box::new(CopiedRange {
             entries: entries.into_iter(),
+            change_horizon,
         }))
     }
 
@@ -161,6 +164,7 @@ impl Engine for MemoryEngine {
 /// A snapshot of the in-memory engine: a copy of its range.
 struct CopiedRange {
     entries: std::vec::IntoIter<(Vec<u8>, Vec<u8>)>,
+    change_horizon: u64,
 }
 
 impl Snapshot for CopiedRange {
@@ -171,6 +175,10 @@ impl Snapshot for CopiedRange {
             crate::SNAPSHOT_PAGE_BYTES,
         )
         .entries)
+    }
+
+    fn change_horizon(&self) -> u64 {
+        self.change_horizon
     }
 }
 

@@ -474,6 +474,8 @@ struct SnapshotReader {
     pages: Option<std::sync::mpsc::Receiver<Result<Entries>>>,
     /// Joined on drop, so that the database is released when the reader is.
     thread: Option<std::thread::JoinHandle<()>>,
+    /// See [`Snapshot::change_horizon`].
+    change_horizon: u64,
 }
 
 impl Drop for SnapshotReader {
@@ -489,13 +491,32 @@ impl Drop for SnapshotReader {
 impl SnapshotReader {
     /// Returns once the snapshot is taken.
     fn start(db: Arc<rocksdb::DB>, start: Vec<u8>, end: Vec<u8>) -> Result<Box<dyn Snapshot>> {
-        let (taken_tx, taken) = std::sync::mpsc::sync_channel::<()>(1);
+        let (taken_tx, taken) = std::sync::mpsc::sync_channel::<Result<u64>>(1);
         let (pages_tx, pages) = std::sync::mpsc::sync_channel(1);
         let thread = std::thread::Builder::new()
             .name("ferrodyn-snapshot".into())
             .spawn(move || {
                 let snapshot = db.snapshot();
-                let _ = taken_tx.send(());
+                // The sequence counter is written in the same batch as the
+                // records it numbers: as the snapshot sees it, it is the
+                // first sequence not in the snapshot.
+                let horizon = match db.cf_handle(CF_SEQUENCE) {
+                    Some(cf) => {
+                        let mut opts = ReadOptions::default();
+                        opts.set_snapshot(&snapshot);
+                        db.get_cf_opt(&cf, NEXT_SEQUENCE_KEY, &opts)
+                            .map_err(engine_err)
+                            .and_then(|v| v.map_or(Ok(0), |v| decode_sequence(&v)))
+                    }
+                    None => Err(StorageError::Engine(format!(
+                        "missing column family {CF_SEQUENCE}"
+                    ))),
+                };
+                let failed = horizon.is_err();
+                let _ = taken_tx.send(horizon);
+                if failed {
+                    return;
+                }
                 if start >= end {
                     let _ = pages_tx.send(Ok(Vec::new()));
                     return;
@@ -523,12 +544,13 @@ impl SnapshotReader {
                 }
             })
             .map_err(|e| StorageError::Engine(format!("cannot start a snapshot: {e}")))?;
-        taken
+        let change_horizon = taken
             .recv()
-            .map_err(|_| StorageError::Engine("the snapshot thread ended".into()))?;
+            .map_err(|_| StorageError::Engine("the snapshot thread ended".into()))??;
         Ok(Box::new(SnapshotReader {
             pages: Some(pages),
             thread: Some(thread),
+            change_horizon,
         }))
     }
 }
@@ -540,6 +562,10 @@ impl Snapshot for SnapshotReader {
             Some(pages) => pages.recv().unwrap_or_else(|_| Ok(Vec::new())),
             None => Ok(Vec::new()),
         }
+    }
+
+    fn change_horizon(&self) -> u64 {
+        self.change_horizon
     }
 }
 

@@ -104,6 +104,16 @@ pub struct ServeArgs {
     /// streaming destinations publish to (none: enabling one fails).
     #[arg(long, env = "FERRODYN_KINESIS_ENDPOINT")]
     pub kinesis_endpoint: Option<String>,
+    /// How far behind now LatestRestorableDateTime is, in seconds (default
+    /// 300: five minutes, as on AWS). 0 lets a test restore what it has
+    /// just written.
+    #[arg(long, env = "FERRODYN_PITR_RESTORABLE_LAG_SECS")]
+    pub pitr_restorable_lag_secs: Option<u64>,
+    /// How often a table with point-in-time recovery gets a new snapshot,
+    /// in seconds (default 86400: a restore replays at most a day of
+    /// changes).
+    #[arg(long, env = "FERRODYN_PITR_SNAPSHOT_INTERVAL_SECS")]
+    pub pitr_snapshot_interval_secs: Option<u64>,
 }
 
 /// One `[[credentials]]` entry of the config file.
@@ -145,6 +155,8 @@ pub struct FileConfig {
     stream_retention_secs: Option<u64>,
     stream_iterator_lifetime_secs: Option<u64>,
     kinesis_endpoint: Option<String>,
+    pitr_restorable_lag_secs: Option<u64>,
+    pitr_snapshot_interval_secs: Option<u64>,
     #[serde(default)]
     credentials: Vec<CredentialEntry>,
 }
@@ -185,6 +197,10 @@ pub struct Settings {
     pub stream_iterator_lifetime_ms: i64,
     /// The Kinesis-compatible server destinations publish to.
     pub kinesis_endpoint: Option<String>,
+    /// How far behind now the latest restorable instant is.
+    pub pitr_restorable_lag_ms: i64,
+    /// How often point-in-time recovery takes a snapshot.
+    pub pitr_snapshot_interval_ms: i64,
 }
 
 /// A configuration problem, reported before start-up.
@@ -475,6 +491,20 @@ impl Settings {
             )
             .map(|ms| i64::try_from(ms).unwrap_or(i64::MAX))?,
             kinesis_endpoint: args.kinesis_endpoint.or(file.kinesis_endpoint),
+            pitr_restorable_lag_ms: args
+                .pitr_restorable_lag_secs
+                .or(file.pitr_restorable_lag_secs)
+                .map_or(
+                    ferrodyn_core::backup::pitr::LATEST_RESTORABLE_LAG_MILLIS,
+                    |secs| i64::try_from(secs.saturating_mul(1000)).unwrap_or(i64::MAX),
+                ),
+            pitr_snapshot_interval_ms: positive_secs(
+                "pitr_snapshot_interval_secs",
+                args.pitr_snapshot_interval_secs
+                    .or(file.pitr_snapshot_interval_secs),
+                ferrodyn_core::backup::pitr::PITR_SNAPSHOT_INTERVAL_MILLIS_DEFAULT as u64,
+            )
+            .map(|ms| i64::try_from(ms).unwrap_or(i64::MAX))?,
         };
         if let Some(e) = &settings.kinesis_endpoint
             && !e.starts_with("http://")

@@ -144,7 +144,9 @@ fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         db.with_backup_dir(backup_dir)
             .with_shard_rollover(settings.stream_shard_rollover_ms)
             .with_stream_retention(settings.stream_retention_ms)
-            .with_iterator_lifetime(settings.stream_iterator_lifetime_ms),
+            .with_iterator_lifetime(settings.stream_iterator_lifetime_ms)
+            .with_pitr_restorable_lag_millis(settings.pitr_restorable_lag_ms)
+            .with_pitr_snapshot_interval_millis(settings.pitr_snapshot_interval_ms),
     );
     let credentials = settings
         .credentials

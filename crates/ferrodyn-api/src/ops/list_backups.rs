@@ -5,22 +5,15 @@ use serde_json::{Map, Value, json};
 
 use super::Call;
 use crate::error::ApiError;
-use crate::wire::{backup, opt_str, opt_u64};
-
-/// A `Date` member (epoch seconds, possibly fractional) in milliseconds.
-fn millis(body: &Value, member: &str) -> Option<i64> {
-    body.get(member)
-        .and_then(Value::as_f64)
-        .map(|s| (s * 1000.0).round() as i64)
-}
+use crate::wire::{backup, opt_millis, opt_str, opt_u64};
 
 pub(super) fn handle(call: &Call<'_>) -> Result<Value, ApiError> {
     let body = call.body;
     let input = ListBackupsInput {
         table_name: opt_str(body, "TableName").map(str::to_owned),
         limit: opt_u64(body, "Limit").map(|l| l as usize),
-        lower_millis: millis(body, "TimeRangeLowerBound"),
-        upper_millis: millis(body, "TimeRangeUpperBound"),
+        lower_millis: opt_millis(body, "TimeRangeLowerBound"),
+        upper_millis: opt_millis(body, "TimeRangeUpperBound"),
         exclusive_start_arn: opt_str(body, "ExclusiveStartBackupArn").map(str::to_owned),
         backup_type: opt_str(body, "BackupType").map(str::to_owned),
     };

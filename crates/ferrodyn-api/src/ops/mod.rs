@@ -30,6 +30,7 @@ mod list_tags_of_resource;
 mod put_item;
 mod query;
 mod restore_table_from_backup;
+mod restore_table_to_point_in_time;
 mod scan;
 mod streams;
 mod tag_resource;
@@ -87,6 +88,7 @@ pub fn is_write(operation: &str, body: &Value) -> bool {
             | "CreateBackup"
             | "DeleteBackup"
             | "RestoreTableFromBackup"
+            | "RestoreTableToPointInTime"
             | "UpdateContinuousBackups"
             | "UpdateTable"
             | "TagResource"
@@ -147,6 +149,7 @@ pub fn dispatch(operation: &str, call: &Call<'_>) -> Option<Result<Value, ApiErr
         "UpdateContinuousBackups" => update_continuous_backups::handle(call),
         "ListBackups" => list_backups::handle(call),
         "RestoreTableFromBackup" => restore_table_from_backup::handle(call),
+        "RestoreTableToPointInTime" => restore_table_to_point_in_time::handle(call),
         "DeleteItem" => delete_item::handle(call),
         "DeleteTable" => delete_table::handle(call),
         "DescribeEndpoints" => describe_endpoints::handle(call),

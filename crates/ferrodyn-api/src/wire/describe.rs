@@ -156,15 +156,15 @@ pub fn table_description(d: &TableDescription) -> Value {
     // Shown while the restore is under way only: AWS drops it once the
     // table is ACTIVE.
     if let Some(r) = &meta.restore {
-        m.insert(
-            "RestoreSummary".into(),
-            json!({
-                "SourceBackupArn": r.source_backup_arn,
-                "SourceTableArn": r.source_table_arn,
-                "RestoreDateTime": epoch_seconds(r.restore_millis),
-                "RestoreInProgress": true,
-            }),
-        );
+        let mut summary = json!({
+            "SourceTableArn": r.source_table_arn,
+            "RestoreDateTime": epoch_seconds(r.restore_millis),
+            "RestoreInProgress": true,
+        });
+        if let Some(arn) = &r.source_backup_arn {
+            summary["SourceBackupArn"] = json!(arn);
+        }
+        m.insert("RestoreSummary".into(), summary);
     }
     if meta.billing_mode == BillingMode::PayPerRequest {
         m.insert(

@@ -21,6 +21,13 @@ pub fn opt_str<'a>(body: &'a Value, name: &str) -> Option<&'a str> {
     body.get(name).and_then(Value::as_str)
 }
 
+/// A `Date` member (epoch seconds, possibly fractional) in milliseconds.
+pub fn opt_millis(body: &Value, member: &str) -> Option<i64> {
+    body.get(member)
+        .and_then(Value::as_f64)
+        .map(|s| (s * 1000.0).round() as i64)
+}
+
 /// A boolean member, if present.
 pub fn opt_bool(body: &Value, name: &str) -> Option<bool> {
     body.get(name).and_then(Value::as_bool)

@@ -239,6 +239,15 @@ pub(crate) fn remove(dir: &Path, id: &str) -> Result<()> {
 
 /// The ids of the backups whose files were left half-written.
 pub(crate) fn partial_ids(dir: &Path) -> Vec<String> {
+    ids_with_suffix(dir, ".partial")
+}
+
+/// The ids of the backups whose files are whole.
+pub(crate) fn finished_ids(dir: &Path) -> Vec<String> {
+    ids_with_suffix(dir, ".backup")
+}
+
+fn ids_with_suffix(dir: &Path, suffix: &str) -> Vec<String> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
@@ -247,7 +256,7 @@ pub(crate) fn partial_ids(dir: &Path) -> Vec<String> {
         .filter_map(|e| {
             e.file_name()
                 .to_str()
-                .and_then(|n| n.strip_suffix(".partial"))
+                .and_then(|n| n.strip_suffix(suffix))
                 .map(str::to_owned)
         })
         .collect()

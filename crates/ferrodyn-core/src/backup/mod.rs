@@ -20,12 +20,14 @@
 //! restore under way starts over.
 
 pub(crate) mod file;
+pub mod pitr;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use ferrodyn_model::codec::decode_item;
+use ferrodyn_model::Item;
+use ferrodyn_model::codec::{decode_item, encode_item};
 use ferrodyn_model::value::item_size_bytes;
 use ferrodyn_storage::{Direction, Op, ReadConsistency, ScanRequest, Snapshot, WriteBatch};
 use parking_lot::Mutex;
@@ -36,7 +38,7 @@ use crate::database::Database;
 use crate::error::{CoreError, Result};
 use crate::item::key_from_item;
 use crate::keyspace;
-use crate::table::TableMeta;
+use crate::table::{PitrBase, TableMeta};
 use file::{BackupReader, BackupWriter};
 
 /// The record format this build writes.
@@ -119,6 +121,49 @@ struct Writing {
     file: Option<BackupWriter>,
     items: i64,
     bytes: i64,
+    /// For a point-in-time recovery snapshot (which has no record): what
+    /// its table's settings list once the file is whole.
+    base: Option<PitrBase>,
+}
+
+/// A restore under way in this process.
+struct Restoring {
+    reader: BackupReader,
+    /// For a point-in-time restore, each key the log changed, by its
+    /// encoded key attributes, with its item at the restored instant
+    /// (`None`: absent then): the file's item of such a key is passed
+    /// over, and these are written once the file is read.
+    overrides: HashMap<Vec<u8>, Option<Vec<u8>>>,
+    /// The overrides' items still to write, once the file is read.
+    after: Option<std::vec::IntoIter<Vec<u8>>>,
+}
+
+impl Restoring {
+    /// The next item to write, decoded.
+    fn next_item(&mut self, schema: &ferrodyn_model::schema::KeySchema) -> Result<Option<Item>> {
+        let decode = |b: &[u8]| decode_item(b).map_err(|e| CoreError::Internal(e.to_string()));
+        if self.after.is_none() {
+            while let Some(bytes) = self.reader.next_item()? {
+                let item = decode(&bytes)?;
+                if self.overrides.is_empty()
+                    || !self
+                        .overrides
+                        .contains_key(&encode_item(&schema.key_of(&item)))
+                {
+                    return Ok(Some(item));
+                }
+            }
+            let items: Vec<Vec<u8>> = std::mem::take(&mut self.overrides)
+                .into_values()
+                .flatten()
+                .collect();
+            self.after = Some(items.into_iter());
+        }
+        match self.after.as_mut().and_then(Iterator::next) {
+            Some(bytes) => decode(&bytes).map(Some),
+            None => Ok(None),
+        }
+    }
 }
 
 /// The backups' state in this process.
@@ -128,8 +173,8 @@ pub(crate) struct Backups {
     pub(crate) dir: Option<PathBuf>,
     /// Backups being written, by id.
     writing: Mutex<HashMap<String, Writing>>,
-    /// Restores under way: the file each restored table (by id) reads.
-    restoring: Mutex<HashMap<u64, BackupReader>>,
+    /// Restores under way: what each restored table (by id) reads.
+    restoring: Mutex<HashMap<u64, Restoring>>,
     /// Whether what an earlier process left half-done has been cleared.
     recovered: AtomicBool,
 }
@@ -247,6 +292,7 @@ impl Database {
                 file: None,
                 items: 0,
                 bytes: 0,
+                base: None,
             },
         );
         if let Err(e) = self.put_backup_record(&record) {
@@ -271,34 +317,43 @@ impl Database {
         if !self.backups.recovered.swap(true, Ordering::SeqCst) {
             self.recover_backups()?;
         }
-        {
+        let finished_base = {
             // The lock is held while a page is written: the map says which
             // backups are being written (see `is_live`).
             let mut all = self.backups.writing.lock();
-            if let Some(id) = all.keys().next().cloned() {
-                let outcome = match all.get_mut(&id) {
-                    Some(writing) => self.write_backup_page(writing),
-                    None => Ok(true),
-                };
-                match outcome {
-                    Ok(true) => {}
-                    Ok(false) => {
-                        all.remove(&id);
-                    }
-                    Err(e) => {
-                        if let Some(mut writing) = all.remove(&id) {
-                            tracing::error!(backup = %writing.meta.arn(), error = %e, "backup failed; removed");
-                            if let Some(file) = writing.file.take() {
-                                file.abandon();
-                            }
+            let Some(id) = all.keys().next().cloned() else {
+                drop(all);
+                return self.restore_step();
+            };
+            let outcome = match all.get_mut(&id) {
+                Some(writing) => self.write_backup_page(writing),
+                None => Ok(true),
+            };
+            match outcome {
+                Ok(true) => None,
+                Ok(false) => all
+                    .remove(&id)
+                    .and_then(|w| Some((w.meta.table.id, w.base?))),
+                Err(e) => {
+                    if let Some(mut writing) = all.remove(&id) {
+                        tracing::error!(backup = %writing.meta.id, error = %e, "backup failed; removed");
+                        if let Some(file) = writing.file.take() {
+                            file.abandon();
+                        }
+                        if writing.base.is_none() {
                             self.delete_backup_record(&writing.meta)?;
                         }
                     }
+                    None
                 }
-                return Ok(true);
             }
+        };
+        // Recorded in the table's settings without the writers' lock (the
+        // DDL lock is taken first elsewhere).
+        if let Some((table_id, base)) = finished_base {
+            self.pitr_base_written(table_id, base)?;
         }
-        self.restore_step()
+        Ok(true)
     }
 
     /// Writes the next page of a backup; `false` once it is finished.
@@ -311,6 +366,10 @@ impl Database {
         if page.is_empty() {
             if let Some(out) = writing.file.take() {
                 out.finish()?;
+            }
+            if writing.base.is_some() {
+                tracing::info!(table = %writing.meta.table.name, items = writing.items, "point-in-time recovery snapshot written");
+                return Ok(false);
             }
             let mut meta = writing.meta.clone();
             meta.status = BackupStatus::Available;
@@ -356,22 +415,50 @@ impl Database {
     }
 
     /// Restores one page of items into a table being restored; `false` if
-    /// no table is.
+    /// no table is (or none can go on yet: a point-in-time restore waits
+    /// for its source's first snapshot).
     fn restore_step(&self) -> Result<bool> {
-        let Some((table, backup_id)) = self.catalog.all().into_iter().find_map(|t| {
-            let id = t.restore.as_ref()?.backup_id.clone();
-            Some((t, id))
-        }) else {
+        for table in self.catalog.all().into_iter().filter(|t| t.is_restoring()) {
+            match self.restore_page(&table) {
+                Ok(true) => return Ok(true),
+                Ok(false) => {}
+                // One restore that cannot go on (its file damaged, its
+                // source gone) holds up no other.
+                Err(e) => {
+                    tracing::error!(table = %table.name, error = %e, "restore cannot go on");
+                }
+            }
+        }
+        Ok(false)
+    }
+
+    /// Restores one page of items into `table`; `false` if it cannot start
+    /// yet.
+    fn restore_page(&self, table: &TableMeta) -> Result<bool> {
+        let Some(restore) = &table.restore else {
             return Ok(false);
         };
-        let reader = self.backups.restoring.lock().remove(&table.id);
-        let mut reader = match reader {
+        let taken = self.backups.restoring.lock().remove(&table.id);
+        let mut restoring = match taken {
             Some(r) => r,
             None => {
+                let (backup_id, overrides) = match &restore.point_in_time {
+                    None => (restore.backup_id.clone(), HashMap::new()),
+                    Some(source) => {
+                        match self.point_in_time_state(table, source, restore.restore_millis)? {
+                            Some(found) => found,
+                            None => return Ok(false),
+                        }
+                    }
+                };
                 // Starting (or starting over after a restart): from an
                 // empty table.
-                self.clear_table_data(&table)?;
-                BackupReader::open(self.backup_dir()?, &backup_id)?
+                self.clear_table_data(table)?;
+                Restoring {
+                    reader: BackupReader::open(self.backup_dir()?, &backup_id)?,
+                    overrides,
+                    after: None,
+                }
             }
         };
         // Held until the commit, as every write holds it (no index may be
@@ -384,16 +471,15 @@ impl Database {
         let schema = table.key_schema();
         let mut finished = false;
         for _ in 0..RESTORE_PAGE_ITEMS {
-            let Some(bytes) = reader.next_item()? else {
+            let Some(item) = restoring.next_item(&schema)? else {
                 finished = true;
                 break;
             };
-            let item = decode_item(&bytes).map_err(|e| CoreError::Internal(e.to_string()))?;
             let key = key_from_item(table.id, &schema, &item)?;
             let mut staged = WriteBatch::default();
             match self.stage_write(
                 &mut staged,
-                &table,
+                table,
                 &key,
                 None,
                 None,
@@ -441,13 +527,13 @@ impl Database {
                 tracing::info!(table = %table.name, "restore finished");
             }
         } else {
-            self.backups.restoring.lock().insert(table.id, reader);
+            self.backups.restoring.lock().insert(table.id, restoring);
         }
         Ok(true)
     }
 
     /// Removes every item, index entry and counter of `table`.
-    fn clear_table_data(&self, table: &TableMeta) -> Result<()> {
+    pub(crate) fn clear_table_data(&self, table: &TableMeta) -> Result<()> {
         let ops = crate::catalog::table_data_removal(table)?;
         self.engine.commit(WriteBatch {
             ops,

@@ -5,12 +5,8 @@ use crate::database::Database;
 use crate::error::{CoreError, Result};
 use crate::table::TableMeta;
 
-/// How far behind now the latest restorable instant is (AWS: "typically 5
-/// minutes before the current time", and not before the enable time).
-pub const LATEST_RESTORABLE_LAG_MILLIS: i64 = 5 * 60 * 1000;
 /// `RecoveryPeriodInDays` when none is given.
 pub const RECOVERY_PERIOD_DAYS_DEFAULT: u32 = 35;
-const DAY_MILLIS: i64 = 24 * 60 * 60 * 1000;
 
 /// `PointInTimeRecoveryDescription` of a table whose recovery is enabled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,14 +57,14 @@ impl Database {
 
     /// The table's continuous backups, as of the database's clock.
     pub(crate) fn continuous_backups(&self, table: &TableMeta) -> ContinuousBackups {
-        let now = self.clock.now_millis();
         ContinuousBackups {
-            pitr: table.pitr.map(|p| PitrWindow {
-                earliest_millis: p
-                    .enabled_millis
-                    .max(now - i64::from(p.recovery_period_days) * DAY_MILLIS),
-                latest_millis: p.enabled_millis.max(now - LATEST_RESTORABLE_LAG_MILLIS),
-                recovery_period_days: p.recovery_period_days,
+            pitr: table.pitr.as_ref().map(|p| {
+                let (earliest_millis, latest_millis) = self.restorable_window(p);
+                PitrWindow {
+                    earliest_millis,
+                    latest_millis,
+                    recovery_period_days: p.recovery_period_days,
+                }
             }),
         }
     }

@@ -26,6 +26,7 @@ pub mod list_tags_of_resource;
 pub mod put_item;
 pub mod query;
 pub mod restore_table_from_backup;
+pub mod restore_table_to_point_in_time;
 pub mod scan;
 pub mod streams;
 pub mod tag_resource;

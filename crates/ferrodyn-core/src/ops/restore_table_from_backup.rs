@@ -10,12 +10,12 @@ use super::create_table::{
     AttributeDefinition, CreateTableInput, IndexDefinition, KeySchemaElement, KeyType,
     ProvisionedThroughput, SseSpecification,
 };
-use crate::backup::{BackupMeta, BackupStatus};
+use crate::backup::BackupStatus;
 use crate::context::RequestContext;
 use crate::database::Database;
 use crate::error::{CoreError, Result};
 use crate::index::{IndexKind, IndexMeta};
-use crate::table::{BillingMode, RestoreMeta, StoredKey};
+use crate::table::{BillingMode, RestoreMeta, StoredKey, TableMeta};
 
 /// How many restores may run at once in an account (AWS's limit).
 pub const CONCURRENT_RESTORES_MAX: usize = 50;
@@ -27,6 +27,14 @@ pub struct RestoreTableFromBackupInput {
     pub target_table_name: String,
     /// `BackupArn`.
     pub backup_arn: String,
+    /// What the restored table changes from the source's schema.
+    pub overrides: RestoreOverrides,
+}
+
+/// A restore's overrides of the source table's settings (both restores
+/// take the same ones).
+#[derive(Clone, Debug, Default)]
+pub struct RestoreOverrides {
     /// `BillingModeOverride`.
     pub billing_mode_override: Option<BillingMode>,
     /// `ProvisionedThroughputOverride` (the table's, not its indexes').
@@ -55,24 +63,48 @@ impl Database {
                 "Backup is being created: {arn}"
             )));
         }
-        let tables = self.catalog.all();
-        if let Some(t) = tables.iter().find(|t| {
-            t.account_id == ctx.account_id
-                && t.region == ctx.region
-                && t.name == input.target_table_name
-        }) {
-            return Err(match &t.restore {
-                Some(r) => CoreError::TableInUse(format!(
-                    "Table: {} is already being restored from backup: {}",
-                    t.name, r.source_backup_arn
-                )),
-                None => CoreError::TableAlreadyExists(format!("Table already exists: {}", t.name)),
-            });
-        }
+        self.check_restore_target(ctx, &input.target_table_name)?;
         if self.backup_being_restored(&backup.id) {
             return Err(CoreError::BackupInUse(format!(
                 "Backup is being used to restore another table: {arn}"
             )));
+        }
+        let create = restored_table(&backup.table, input.target_table_name, input.overrides)?;
+        let restore = RestoreMeta {
+            source_backup_arn: Some(arn),
+            source_table_arn: backup.table.arn(),
+            restore_millis: backup.created_millis,
+            backup_id: backup.id.clone(),
+            point_in_time: None,
+        };
+        self.create_table_as(ctx, create, Some(restore))
+            .map_err(|e| match e {
+                CoreError::ResourceInUse(m) => CoreError::TableAlreadyExists(m),
+                other => other,
+            })
+    }
+}
+
+impl Database {
+    /// Refuses a restore into `target` if a table has that name (one being
+    /// restored is in use), or if the account runs as many restores as
+    /// AWS allows.
+    pub(crate) fn check_restore_target(&self, ctx: &RequestContext, target: &str) -> Result<()> {
+        let tables = self.catalog.all();
+        if let Some(t) = tables
+            .iter()
+            .find(|t| t.account_id == ctx.account_id && t.region == ctx.region && t.name == target)
+        {
+            return Err(match &t.restore {
+                Some(r) => CoreError::TableInUse(format!(
+                    "Table: {} is already being restored from backup: {}",
+                    t.name,
+                    r.source_backup_arn
+                        .as_deref()
+                        .unwrap_or(&r.source_table_arn)
+                )),
+                None => CoreError::TableAlreadyExists(format!("Table already exists: {}", t.name)),
+            });
         }
         let restoring = tables
             .iter()
@@ -83,18 +115,7 @@ impl Database {
                 "Subscriber limit exceeded: Only {CONCURRENT_RESTORES_MAX} restore operations can be done simultaneously"
             )));
         }
-        let create = restored_table(&backup, input)?;
-        let restore = RestoreMeta {
-            source_backup_arn: arn,
-            source_table_arn: backup.table.arn(),
-            restore_millis: backup.created_millis,
-            backup_id: backup.id.clone(),
-        };
-        self.create_table_as(ctx, create, Some(restore))
-            .map_err(|e| match e {
-                CoreError::ResourceInUse(m) => CoreError::TableAlreadyExists(m),
-                other => other,
-            })
+        Ok(())
     }
 }
 
@@ -102,11 +123,11 @@ impl Database {
 /// indexes (or the overriding subset), billing and encryption (or their
 /// overrides); never its stream, TTL, tags, deletion protection or table
 /// class, which AWS does not restore either.
-fn restored_table(
-    backup: &BackupMeta,
-    input: RestoreTableFromBackupInput,
+pub(crate) fn restored_table(
+    source: &TableMeta,
+    target_table_name: String,
+    input: RestoreOverrides,
 ) -> Result<CreateTableInput> {
-    let source = &backup.table;
     let billing_mode = input.billing_mode_override.unwrap_or(source.billing_mode);
     if input.provisioned_throughput_override.is_some() && billing_mode != BillingMode::Provisioned {
         return Err(CoreError::validation(
@@ -216,7 +237,7 @@ fn restored_table(
         }),
     };
     Ok(CreateTableInput {
-        table_name: input.target_table_name,
+        table_name: target_table_name,
         attribute_definitions,
         key_schema,
         billing_mode: Some(billing_mode)

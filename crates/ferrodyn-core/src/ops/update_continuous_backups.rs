@@ -1,14 +1,13 @@
 //! UpdateContinuousBackups: turns point-in-time recovery on or off.
 //!
-//! What is recorded is its window (from the moment it is enabled, for
-//! `RecoveryPeriodInDays`); RestoreTableToPointInTime, which reads it, is
-//! not implemented yet (docs/compatibility.md).
+//! Enabling gives the table a recovery log and snapshots
+//! (`backup/pitr.rs`); its window runs from that moment, for
+//! `RecoveryPeriodInDays`.
 
 use super::describe_continuous_backups::{ContinuousBackups, RECOVERY_PERIOD_DAYS_DEFAULT};
 use crate::context::RequestContext;
 use crate::database::Database;
 use crate::error::{CoreError, Result};
-use crate::table::PitrSettings;
 
 /// UpdateContinuousBackups' input.
 #[derive(Clone, Debug, Default)]
@@ -37,25 +36,27 @@ impl Database {
         let ddl = self.catalog.lock_ddl();
         let table = self.backup_source_table(ctx, &input.table_name)?;
         let mut meta = (*table).clone();
-        meta.pitr = match (input.enabled, table.pitr) {
-            (false, _) => None,
-            (true, Some(current)) => Some(PitrSettings {
-                recovery_period_days: input
+        let meta = match (input.enabled, &mut meta.pitr) {
+            (false, None) => table,
+            (false, Some(_)) => self.disable_pitr(&ddl, meta)?,
+            (true, Some(current)) => {
+                let period = input
                     .recovery_period_days
-                    .unwrap_or(current.recovery_period_days),
-                ..current
-            }),
-            (true, None) => Some(PitrSettings {
-                enabled_millis: self.clock.now_millis(),
-                recovery_period_days: input
+                    .unwrap_or(current.recovery_period_days);
+                if period == current.recovery_period_days {
+                    table
+                } else {
+                    current.recovery_period_days = period;
+                    self.catalog.replace(self.engine.as_ref(), &ddl, meta)?
+                }
+            }
+            (true, None) => {
+                self.backup_dir()?;
+                let period = input
                     .recovery_period_days
-                    .unwrap_or(RECOVERY_PERIOD_DAYS_DEFAULT),
-            }),
-        };
-        let meta = if meta.pitr == table.pitr {
-            table
-        } else {
-            self.catalog.replace(self.engine.as_ref(), &ddl, meta)?
+                    .unwrap_or(RECOVERY_PERIOD_DAYS_DEFAULT);
+                self.enable_pitr(&ddl, meta, period)?
+            }
         };
         Ok(self.continuous_backups(&meta))
     }
