@@ -232,3 +232,47 @@ def test_restart_and_kill_during_restore_lose_nothing(tmp_path):
         assert all(i["v"]["S"] == "a" * 100 for i in restored.values())
     finally:
         srv.stop()
+
+
+def test_deleted_table_leaves_a_system_backup(pitr):
+    """[probe] Deleting a table with point-in-time recovery on leaves a
+    SYSTEM backup `<name>$DeletedTableBackup` (id `<millis>-00000000`,
+    expiring in 35 days), listed only when SYSTEM or ALL backups are asked
+    for, not deletable, and restorable; a table without recovery leaves
+    none."""
+    t = indexed_table(pitr)
+    plain = create_table(pitr)
+    enable(pitr, t)
+    for i in range(30):
+        pitr.put_item(TableName=t, Item={"pk": S(f"k{i}"), "g": S("x" if i % 2 else "y")})
+    before = items(pitr, t)
+    pitr.delete_table(TableName=t)
+    pitr.delete_table(TableName=plain)
+    assert pitr.list_backups(TableName=t)["BackupSummaries"] == []
+    assert pitr.list_backups(TableName=plain, BackupType="ALL")["BackupSummaries"] == []
+    (summary,) = pitr.list_backups(TableName=t, BackupType="SYSTEM")["BackupSummaries"]
+    assert [b["BackupArn"] for b in pitr.list_backups(TableName=t, BackupType="ALL")["BackupSummaries"]] == [summary["BackupArn"]]
+    arn = summary["BackupArn"]
+    assert re.fullmatch(rf"arn:aws:dynamodb:us-east-1:\d{{12}}:table/{t}/backup/\d{{14}}-00000000", arn), arn
+    assert summary["BackupName"] == f"{t}$DeletedTableBackup"
+    assert summary["BackupType"] == "SYSTEM"
+    expiry = summary["BackupExpiryDateTime"] - summary["BackupCreationDateTime"]
+    assert expiry == datetime.timedelta(days=35), expiry
+    deadline = time.monotonic() + 30
+    while (d := pitr.describe_backup(BackupArn=arn)["BackupDescription"])["BackupDetails"]["BackupStatus"] != "AVAILABLE":
+        assert time.monotonic() < deadline, d
+        time.sleep(0.05)
+    assert d["BackupDetails"]["BackupType"] == "SYSTEM"
+    assert d["SourceTableDetails"]["ItemCount"] == 30
+    expect_error(
+        lambda: pitr.delete_backup(BackupArn=arn),
+        "ValidationException",
+        re.compile(rf"^Invalid Request: User is not allowed to delete the system backup with arn {re.escape(arn)}\. It will automatically expire on "),
+    )
+    target = unique_name("undeleted")
+    pitr.restore_table_from_backup(TargetTableName=target, BackupArn=arn)
+    wait_active(pitr, target, timeout=60)
+    assert items(pitr, target) == before
+    by_g = pitr.query(TableName=target, IndexName="by_g", KeyConditionExpression="g = :g", ExpressionAttributeValues={":g": S("x")})
+    assert len(by_g["Items"]) == 15
+    pitr.delete_table(TableName=target)

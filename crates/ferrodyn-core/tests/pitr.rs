@@ -495,3 +495,66 @@ fn an_instant_before_a_snapshot_lost_to_a_restart_restores_from_a_later_one() {
         }
     }
 }
+
+#[test]
+fn a_deleted_table_leaves_a_system_backup_that_expires_and_its_history_goes() {
+    use ferrodyn_core::backup::{BackupStatus, BackupType};
+    use ferrodyn_core::ops::list_backups::ListBackupsInput;
+    for (name, engine, _dir) in engines() {
+        let clock = Arc::new(ManualClock::new(START_MILLIS));
+        let files = tempfile::tempdir().expect("tempdir");
+        let db = database(engine, &clock, &files);
+        let mut jobs = Jobs::new(1_000);
+        let mut rng = Rng(0x0F0F_1234_5678_9ABC);
+        let mut model = BTreeMap::new();
+        create_indexed(&db, "src");
+        enable(&db, "src", None);
+        for _ in 0..40 {
+            clock.advance(100);
+            random_write(&db, &mut rng, &mut model);
+        }
+        drain(&db, &mut jobs);
+        assert!(snapshot_files(&files) >= 1, "{name}");
+        db.delete_table(&ctx(), "src").expect("delete");
+        // Upkeep runs every second.
+        clock.advance(1_000);
+        drain(&db, &mut jobs);
+        let listed = |kind: &str| {
+            db.list_backups(
+                &ctx(),
+                ListBackupsInput {
+                    backup_type: Some(kind.into()),
+                    ..ListBackupsInput::default()
+                },
+            )
+            .expect("list")
+            .backups
+        };
+        assert!(listed("USER").is_empty(), "{name}");
+        let system = listed("SYSTEM");
+        assert_eq!(system.len(), 1, "{name}");
+        let backup = &system[0];
+        assert_eq!(backup.backup_type, BackupType::System);
+        assert_eq!(backup.status, BackupStatus::Available);
+        assert_eq!(backup.name, "src$DeletedTableBackup");
+        assert_eq!(backup.item_count, model.len() as i64, "{name}");
+        // The deleted table's recovery snapshots and log are gone.
+        assert_eq!(snapshot_files(&files), 0, "{name}");
+        assert!(matches!(
+            db.delete_backup(&ctx(), &backup.arn()),
+            Err(CoreError::Validation(_))
+        ));
+        // 35 days on, the backup expires.
+        clock.advance(35 * 24 * 60 * 60 * 1000 - 2_000);
+        drain(&db, &mut jobs);
+        assert_eq!(listed("ALL").len(), 1, "{name}: not yet");
+        clock.advance(3_000);
+        drain(&db, &mut jobs);
+        assert!(listed("ALL").is_empty(), "{name}: expired");
+        assert_eq!(
+            std::fs::read_dir(files.path()).expect("dir").count(),
+            0,
+            "{name}: its file too"
+        );
+    }
+}

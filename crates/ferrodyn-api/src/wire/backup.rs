@@ -11,19 +11,23 @@ use super::describe::{epoch_seconds, index_definition, sse_description};
 
 /// `BackupDetails`.
 pub fn backup_details(b: &BackupMeta) -> Value {
-    json!({
+    let mut v = json!({
         "BackupArn": b.arn(),
         "BackupName": b.name,
         "BackupSizeBytes": b.size_bytes,
         "BackupStatus": b.status.wire_name(),
-        "BackupType": "USER",
+        "BackupType": b.backup_type.wire_name(),
         "BackupCreationDateTime": epoch_seconds(b.created_millis),
-    })
+    });
+    if let Some(expiry) = b.expiry_millis {
+        v["BackupExpiryDateTime"] = json!(epoch_seconds(expiry));
+    }
+    v
 }
 
 /// `BackupSummary` (ListBackups).
 pub fn backup_summary(b: &BackupMeta) -> Value {
-    json!({
+    let mut v = json!({
         "TableName": b.table.name,
         "TableId": b.table.uuid,
         "TableArn": b.table.arn(),
@@ -31,9 +35,13 @@ pub fn backup_summary(b: &BackupMeta) -> Value {
         "BackupName": b.name,
         "BackupCreationDateTime": epoch_seconds(b.created_millis),
         "BackupStatus": b.status.wire_name(),
-        "BackupType": "USER",
+        "BackupType": b.backup_type.wire_name(),
         "BackupSizeBytes": b.size_bytes,
-    })
+    });
+    if let Some(expiry) = b.expiry_millis {
+        v["BackupExpiryDateTime"] = json!(epoch_seconds(expiry));
+    }
+    v
 }
 
 /// `BackupDescription`: the details, and the table as it was.

@@ -68,6 +68,27 @@ impl BackupStatus {
     }
 }
 
+/// `BackupType`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BackupType {
+    /// Made by CreateBackup.
+    #[default]
+    User,
+    /// Made by the service: `<table>$DeletedTableBackup`, when a table
+    /// with point-in-time recovery is deleted.
+    System,
+}
+
+impl BackupType {
+    /// The wire name.
+    pub fn wire_name(self) -> &'static str {
+        match self {
+            BackupType::User => "USER",
+            BackupType::System => "SYSTEM",
+        }
+    }
+}
+
 /// A backup's record.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BackupMeta {
@@ -86,6 +107,12 @@ pub struct BackupMeta {
     pub item_count: i64,
     /// Their size by DynamoDB's rules (`BackupSizeBytes`).
     pub size_bytes: i64,
+    /// `BackupType`.
+    #[serde(default)]
+    pub backup_type: BackupType,
+    /// `BackupExpiryDateTime`, epoch milliseconds (SYSTEM backups).
+    #[serde(default)]
+    pub expiry_millis: Option<i64>,
 }
 
 impl BackupMeta {

@@ -26,9 +26,9 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use ferrodyn_storage::WriteBatch;
+use ferrodyn_storage::{ReadConsistency, Snapshot, WriteBatch};
 
-use super::{BackupMeta, BackupStatus, Writing, file};
+use super::{BackupMeta, BackupStatus, BackupType, Writing, file};
 use crate::catalog::DdlGuard;
 use crate::change;
 use crate::database::Database;
@@ -47,6 +47,8 @@ const LOG_PAGE_RECORDS: usize = 4096;
 pub const LATEST_RESTORABLE_LAG_MILLIS: i64 = 5 * 60 * 1000;
 /// One day.
 const DAY_MILLIS: i64 = 24 * 60 * 60 * 1000;
+/// How long the SYSTEM backup of a deleted table is kept (AWS's 35 days).
+pub const DELETED_TABLE_BACKUP_RETENTION_MILLIS: i64 = 35 * DAY_MILLIS;
 /// The prefix of a recovery snapshot's file id.
 const BASE_ID_PREFIX: &str = "pitr-";
 
@@ -164,6 +166,8 @@ impl Database {
             status: BackupStatus::Creating,
             item_count: 0,
             size_bytes: 0,
+            backup_type: BackupType::User,
+            expiry_millis: None,
         };
         self.backups.writing.lock().insert(
             id,
@@ -202,6 +206,78 @@ impl Database {
         Ok(())
     }
 
+    /// The snapshot the SYSTEM backup of `meta` is written from, taken
+    /// before DeleteTable removes its items: for a table with recovery
+    /// enabled (AWS keeps `<name>$DeletedTableBackup` then).
+    pub(crate) fn deleted_table_snapshot(
+        &self,
+        meta: &TableMeta,
+    ) -> Result<Option<Box<dyn Snapshot>>> {
+        if meta.pitr.is_none() || self.backups.dir.is_none() {
+            return Ok(None);
+        }
+        let start = keyspace::table_items_prefix(meta.id);
+        let end = ferrodyn_storage::prefix_end(&start)
+            .ok_or_else(|| CoreError::Internal("table prefix has no end".into()))?;
+        self.engine
+            .snapshot(&start, &end)
+            .map(Some)
+            .map_err(Into::into)
+    }
+
+    /// Starts writing the SYSTEM backup of `meta`, just deleted, from
+    /// `snapshot`: `<name>$DeletedTableBackup`, id `<millis>-00000000` as
+    /// on AWS, expiring in 35 days.
+    pub(crate) fn start_deleted_table_backup(
+        &self,
+        meta: &TableMeta,
+        snapshot: Box<dyn Snapshot>,
+    ) -> Result<()> {
+        let mut now = self.clock.now_millis();
+        // Two tables deleted in one millisecond: the second waits its turn.
+        let id = loop {
+            let id = format!("{now:014}-00000000");
+            let key = keyspace::backup_key(&meta.account_id, &meta.region, &id);
+            if self.engine.get(&key, ReadConsistency::Strong)?.is_none() {
+                break id;
+            }
+            now += 1;
+        };
+        let mut table = meta.clone();
+        table.pitr = None;
+        self.start_backup(
+            BackupMeta {
+                id,
+                name: format!("{}$DeletedTableBackup", meta.name),
+                table,
+                created_millis: now,
+                status: BackupStatus::Creating,
+                item_count: 0,
+                size_bytes: 0,
+                backup_type: BackupType::System,
+                expiry_millis: Some(now + DELETED_TABLE_BACKUP_RETENTION_MILLIS),
+            },
+            snapshot,
+        )
+    }
+
+    /// Removes the SYSTEM backups whose time is up (unless a restore reads
+    /// one).
+    fn expire_system_backups(&self) -> Result<()> {
+        let now = self.clock.now_millis();
+        for meta in self.backup_records_under(vec![keyspace::BACKUPS])? {
+            let expired = meta.backup_type == BackupType::System
+                && meta.status == BackupStatus::Available
+                && meta.expiry_millis.is_some_and(|e| e <= now);
+            if expired && !self.backup_being_restored(&meta.id) {
+                tracing::info!(backup = %meta.arn(), "system backup expired");
+                self.delete_backup_record(&meta)?;
+                file::remove(self.backup_dir()?, &meta.id)?;
+            }
+        }
+        Ok(())
+    }
+
     /// Whether a restore under way reads table `table_id`'s recovery log.
     fn pitr_restore_reads(&self, table_id: u64) -> bool {
         self.catalog.all().iter().any(|t| {
@@ -215,7 +291,8 @@ impl Database {
     /// One pass of recovery upkeep over every table: a log for settings
     /// written before there was one, a snapshot where the last is older
     /// than the interval, snapshots and records no instant of the window
-    /// needs dropped, and the files of snapshots no table lists removed.
+    /// needs dropped, the files of snapshots no table lists removed, and
+    /// expired SYSTEM backups deleted.
     /// Returns whether a snapshot was started (work for the backup jobs).
     pub fn pitr_maintenance(&self) -> Result<bool> {
         if self.backups.dir.is_none() {
@@ -259,6 +336,7 @@ impl Database {
             self.trim_pitr(&table)?;
         }
         self.remove_unlisted_bases()?;
+        self.expire_system_backups()?;
         Ok(started)
     }
 

@@ -1,7 +1,7 @@
 //! CreateBackup: a snapshot of the table's items, taken now, written to
 //! the backup's file in the background (`backup/`).
 
-use crate::backup::{BackupMeta, BackupStatus};
+use crate::backup::{BackupMeta, BackupStatus, BackupType};
 use crate::context::RequestContext;
 use crate::database::Database;
 use crate::error::{CoreError, Result};
@@ -43,6 +43,8 @@ impl Database {
             status: BackupStatus::Creating,
             item_count: 0,
             size_bytes: 0,
+            backup_type: BackupType::User,
+            expiry_millis: None,
         };
         self.start_backup(meta.clone(), snapshot)?;
         Ok(meta)

@@ -1,6 +1,6 @@
 //! DeleteBackup.
 
-use crate::backup::{BackupMeta, BackupStatus, file};
+use crate::backup::{BackupMeta, BackupStatus, BackupType, file};
 use crate::context::RequestContext;
 use crate::database::Database;
 use crate::error::{CoreError, Result};
@@ -10,6 +10,13 @@ impl Database {
     /// backup as `DELETED`.
     pub fn delete_backup(&self, ctx: &RequestContext, arn: &str) -> Result<BackupMeta> {
         let mut meta = self.find_backup(ctx, arn)?;
+        if let (BackupType::System, Some(expiry)) = (meta.backup_type, meta.expiry_millis) {
+            // UNCONFIRMED past "expire on" (docs/compatibility.md).
+            return Err(CoreError::validation(format!(
+                "Invalid Request: User is not allowed to delete the system backup with arn {arn}. It will automatically expire on {}",
+                super::restore_table_to_point_in_time::iso_seconds(expiry)
+            )));
+        }
         if self.backup_being_restored(&meta.id) {
             return Err(CoreError::BackupInUse(format!(
                 "Backup is being used to restore table: {arn}"

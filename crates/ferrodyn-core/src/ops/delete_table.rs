@@ -1,4 +1,5 @@
-//! DeleteTable: removes the table, its items and its counters in one commit.
+//! DeleteTable: removes the table, its items and its counters in one commit
+//! (after a snapshot for its SYSTEM backup, if point-in-time recovery is on).
 
 use super::{TableDescription, table_not_found};
 use crate::context::RequestContext;
@@ -26,7 +27,13 @@ impl Database {
             ));
         }
         let description = self.describe(&meta, TableStatus::Deleting)?;
+        // With point-in-time recovery on, AWS keeps a SYSTEM backup of the
+        // table as it was deleted (`backup/pitr.rs`).
+        let snapshot = self.deleted_table_snapshot(&meta)?;
         self.catalog.remove(self.engine.as_ref(), &ddl, &meta)?;
+        if let Some(snapshot) = snapshot {
+            self.start_deleted_table_backup(&meta, snapshot)?;
+        }
         Ok(description)
     }
 }

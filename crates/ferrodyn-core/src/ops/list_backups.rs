@@ -1,6 +1,6 @@
 //! ListBackups.
 
-use crate::backup::BackupMeta;
+use crate::backup::{BackupMeta, BackupType};
 use crate::context::RequestContext;
 use crate::database::Database;
 use crate::error::{CoreError, Result};
@@ -34,7 +34,8 @@ pub struct ListBackupsOutput {
 }
 
 impl Database {
-    /// ListBackups. Every backup ferrodyn makes is a USER backup.
+    /// ListBackups: USER backups unless `BackupType` asks for SYSTEM ones
+    /// (or ALL); there are no AWS_BACKUP ones.
     pub fn list_backups(
         &self,
         ctx: &RequestContext,
@@ -48,9 +49,7 @@ impl Database {
             ));
         }
         let kind = input.backup_type.as_deref().unwrap_or("USER");
-        if !matches!(kind, "USER" | "ALL") {
-            return Ok(ListBackupsOutput::default());
-        }
+        let type_wanted = |t: BackupType| kind == "ALL" || kind == t.wire_name();
         let table = input
             .table_name
             .as_deref()
@@ -68,7 +67,8 @@ impl Database {
         let mut backups = Vec::new();
         let mut more = false;
         for meta in self.backup_records(&ctx.account_id, &ctx.region)? {
-            let wanted = table.as_ref().is_none_or(|t| *t == meta.table.name)
+            let wanted = type_wanted(meta.backup_type)
+                && table.as_ref().is_none_or(|t| *t == meta.table.name)
                 && input.lower_millis.is_none_or(|l| meta.created_millis >= l)
                 && input.upper_millis.is_none_or(|u| meta.created_millis < u)
                 && after.as_ref().is_none_or(|a| meta.id.as_str() > a.as_str());

@@ -112,7 +112,7 @@ impl Database {
 
 /// Epoch milliseconds as `yyyy-mm-ddThh:mm:ssZ`, as AWS's messages show
 /// instants.
-fn iso_seconds(millis: i64) -> String {
+pub(crate) fn iso_seconds(millis: i64) -> String {
     let label = super::create_table::stream_label(millis);
     format!("{}Z", label.get(..19).unwrap_or(&label))
 }
