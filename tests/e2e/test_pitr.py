@@ -18,24 +18,30 @@ import datetime
 import json
 import math
 import re
+import subprocess
 import time
 
 import pytest
 
-from conftest import N, S, FerrodynServer, create_table, expect_error, unique_name, wait_active
+from conftest import BINARY, N, S, FerrodynServer, create_table, expect_error, unique_name, wait_active
 
 
 @pytest.fixture(scope="module", params=["durable", "memory"])
-def pitr(request, tmp_path_factory):
-    """A client of a server whose latest restorable instant is now."""
+def pitr_server(request, tmp_path_factory):
+    """A server whose latest restorable instant is now."""
     srv = FerrodynServer(
         tmp_path_factory.mktemp(f"pitr-{request.param}"),
         in_memory=request.param == "memory",
         extra_args=("--pitr-restorable-lag-secs", "0"),
     )
     srv.start()
-    yield srv.client()
+    yield srv
     srv.stop()
+
+
+@pytest.fixture(scope="module")
+def pitr(pitr_server):
+    return pitr_server.client()
 
 
 def indexed_table(client) -> str:
@@ -276,3 +282,34 @@ def test_deleted_table_leaves_a_system_backup(pitr):
     by_g = pitr.query(TableName=target, IndexName="by_g", KeyConditionExpression="g = :g", ExpressionAttributeValues={":g": S("x")})
     assert len(by_g["Items"]) == 15
     pitr.delete_table(TableName=target)
+
+
+def test_operator_commands(pitr_server, pitr):
+    """`ferrodyn backup create|list` and `ferrodyn restore` (from a backup,
+    and to an instant) against a running server: each waits for the work
+    and says what it made."""
+
+    def ferrodyn(*args):
+        proc = subprocess.run([str(BINARY), *args, "--endpoint", pitr_server.endpoint], capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, (args, proc.stdout, proc.stderr)
+        return proc.stdout
+
+    t = create_table(pitr)
+    enable(pitr, t)
+    for i in range(40):
+        pitr.put_item(TableName=t, Item={"pk": S(f"k{i}")})
+    instant = next_whole_second()
+    pitr.put_item(TableName=t, Item={"pk": S("later")})
+    arn = ferrodyn("backup", "create", "--table", t, "--name", "by-cli").strip()
+    assert re.fullmatch(rf"arn:aws:dynamodb:us-east-1:\d{{12}}:table/{t}/backup/\d{{14}}-[0-9a-f]{{8}}", arn), arn
+    assert pitr.describe_backup(BackupArn=arn)["BackupDescription"]["BackupDetails"]["BackupStatus"] == "AVAILABLE"
+    (line,) = ferrodyn("backup", "list", "--table", t).splitlines()
+    assert line.split("\t")[:3] == [arn, "AVAILABLE", "USER"], line
+    from_backup = unique_name("cli-b")
+    assert ferrodyn("restore", "--backup-arn", arn, "--target", from_backup) == f"{from_backup} ACTIVE: 41 items\n"
+    at_instant = unique_name("cli-t")
+    out = ferrodyn("restore", "--source-table", t, "--time", instant.strftime("%Y-%m-%dT%H:%M:%SZ"), "--target", at_instant)
+    assert out == f"{at_instant} ACTIVE: 40 items\n"
+    assert "later" not in items(pitr, at_instant)
+    for name in (from_backup, at_instant, t):
+        pitr.delete_table(TableName=name)

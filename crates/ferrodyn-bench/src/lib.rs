@@ -27,7 +27,9 @@
 //! and loads the table, `run` measures, [`report`] prints, [`ceiling`] is
 //! the trivial server, and `cpu` reads `/proc`.
 
+pub mod backup;
 pub mod ceiling;
+mod client;
 mod conn;
 mod cpu;
 pub mod engine;

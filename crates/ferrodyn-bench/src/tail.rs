@@ -14,11 +14,11 @@ use std::collections::{HashMap, HashSet};
 use std::io::Write as _;
 use std::time::Duration;
 
-use bytes::BufMut;
 use clap::Args;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::conn::{Endpoint, Reconnecting, Requests, error_of};
+use crate::client::Client;
+use crate::conn::Endpoint;
 use crate::error::BenchError;
 use crate::sigv4::Signer;
 use crate::workload::Op;
@@ -68,30 +68,6 @@ enum ShardState {
     Done,
 }
 
-struct Client<'a> {
-    conn: Reconnecting<'a>,
-    requests: Requests,
-}
-
-impl Client<'_> {
-    async fn call(&mut self, op: Op, body: Value) -> Result<Value, BenchError> {
-        let bytes = serde_json::to_vec(&body).unwrap_or_default();
-        let req = self
-            .requests
-            .build(op, bytes.len(), |b| b.put_slice(&bytes))?;
-        let (status, body) = self.conn.call(req).await?;
-        if !status.is_success() {
-            let (error_type, message) = error_of(status, &body);
-            return Err(BenchError::Setup {
-                operation: op.name(),
-                error_type,
-                message,
-            });
-        }
-        Ok(serde_json::from_slice(&body).unwrap_or(Value::Null))
-    }
-}
-
 /// Runs `ferrodyn streams tail`.
 pub fn run(args: TailArgs) -> Result<(), BenchError> {
     tokio::runtime::Builder::new_current_thread()
@@ -108,10 +84,7 @@ async fn tail(args: TailArgs) -> Result<(), BenchError> {
         &args.region,
         &endpoint.host,
     );
-    let mut client = Client {
-        conn: Reconnecting::new(&endpoint),
-        requests: Requests::new(&endpoint, signer)?,
-    };
+    let mut client = Client::new(&endpoint, signer)?;
     let table = client
         .call(Op::DescribeTable, json!({ "TableName": args.table }))
         .await?;

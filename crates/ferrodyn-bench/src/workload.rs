@@ -73,6 +73,16 @@ pub enum Op {
     GetShardIterator,
     /// DynamoDB Streams' GetRecords.
     GetRecords,
+    /// CreateBackup (`ferrodyn backup`).
+    CreateBackup,
+    /// DescribeBackup.
+    DescribeBackup,
+    /// ListBackups.
+    ListBackups,
+    /// RestoreTableFromBackup (`ferrodyn restore`).
+    RestoreTableFromBackup,
+    /// RestoreTableToPointInTime.
+    RestoreTableToPointInTime,
 }
 
 impl Op {
@@ -93,6 +103,11 @@ impl Op {
             Op::DescribeStream => "DescribeStream",
             Op::GetShardIterator => "GetShardIterator",
             Op::GetRecords => "GetRecords",
+            Op::CreateBackup => "CreateBackup",
+            Op::DescribeBackup => "DescribeBackup",
+            Op::ListBackups => "ListBackups",
+            Op::RestoreTableFromBackup => "RestoreTableFromBackup",
+            Op::RestoreTableToPointInTime => "RestoreTableToPointInTime",
         }
     }
 
@@ -112,6 +127,11 @@ impl Op {
             Op::DescribeStream => "DynamoDBStreams_20120810.DescribeStream",
             Op::GetShardIterator => "DynamoDBStreams_20120810.GetShardIterator",
             Op::GetRecords => "DynamoDBStreams_20120810.GetRecords",
+            Op::CreateBackup => "DynamoDB_20120810.CreateBackup",
+            Op::DescribeBackup => "DynamoDB_20120810.DescribeBackup",
+            Op::ListBackups => "DynamoDB_20120810.ListBackups",
+            Op::RestoreTableFromBackup => "DynamoDB_20120810.RestoreTableFromBackup",
+            Op::RestoreTableToPointInTime => "DynamoDB_20120810.RestoreTableToPointInTime",
         }
     }
 }

@@ -54,6 +54,12 @@ enum Command {
     /// DynamoDB Streams tools.
     #[command(subcommand)]
     Streams(StreamsCommand),
+    /// Back up a table of a running server, or list its backups.
+    #[command(subcommand)]
+    Backup(ferrodyn_bench::backup::BackupCommand),
+    /// Restore a backup, or a table as of an instant, into a new table of
+    /// a running server, and wait until it is ACTIVE.
+    Restore(ferrodyn_bench::backup::RestoreArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -84,6 +90,20 @@ fn main() -> std::process::ExitCode {
             Ok(()) => std::process::ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("ferrodyn streams tail: {e}");
+                std::process::ExitCode::FAILURE
+            }
+        },
+        Command::Backup(command) => match ferrodyn_bench::backup::run_backup(command) {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("ferrodyn backup: {e}");
+                std::process::ExitCode::FAILURE
+            }
+        },
+        Command::Restore(args) => match ferrodyn_bench::backup::run_restore(args) {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("ferrodyn restore: {e}");
                 std::process::ExitCode::FAILURE
             }
         },
