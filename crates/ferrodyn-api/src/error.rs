@@ -160,6 +160,21 @@ pub fn to_wire(e: &ApiError) -> WireError {
             "InvalidRestoreTimeException",
             body(DYNAMODB, "InvalidRestoreTimeException", "message", Some(m)),
         ),
+        ApiError::Core(CoreError::InvalidExportTime(m)) => (
+            400,
+            "InvalidExportTimeException",
+            body(DYNAMODB, "InvalidExportTimeException", "message", Some(m)),
+        ),
+        ApiError::Core(CoreError::ExportNotFound(m)) => (
+            400,
+            "ExportNotFoundException",
+            body(DYNAMODB, "ExportNotFoundException", "message", Some(m)),
+        ),
+        ApiError::Core(CoreError::ExportConflict(m)) => (
+            400,
+            "ExportConflictException",
+            body(DYNAMODB, "ExportConflictException", "message", Some(m)),
+        ),
         ApiError::Core(e @ CoreError::ConditionalCheckFailed { item }) => {
             let mut b = body(
                 DYNAMODB,
@@ -234,7 +249,10 @@ pub fn to_wire(e: &ApiError) -> WireError {
             ),
         ),
         ApiError::Core(
-            CoreError::Internal(_) | CoreError::WouldBlock | CoreError::OutOfSpace(_),
+            CoreError::Internal(_)
+            | CoreError::WouldBlock
+            | CoreError::OutOfSpace(_)
+            | CoreError::Transfer(_),
         )
         | ApiError::Internal(_)
         | ApiError::UndecodableBody(_) => (

@@ -128,6 +128,8 @@ pub struct Database {
     pub(crate) ttl_update_cooldown_millis: i64,
     /// Backups being written and restores under way (`backup/`).
     pub(crate) backups: crate::backup::Backups,
+    /// Exports being written, and where.
+    pub(crate) exports: crate::export::Exports,
 }
 
 /// What a write decided, given the current item.
@@ -214,6 +216,7 @@ impl Database {
             ttl_deleted_total: std::sync::atomic::AtomicU64::new(0),
             ttl_update_cooldown_millis: crate::ops::update_time_to_live::TTL_UPDATE_COOLDOWN_MILLIS,
             backups: crate::backup::Backups::default(),
+            exports: crate::export::Exports::default(),
         }
     }
 
@@ -311,6 +314,35 @@ impl Database {
             .get(&table.account_id, &table.region, &table.name)
             .filter(|t| t.id == table.id)
             .ok_or_else(|| CoreError::ResourceNotFound("Requested resource not found".into()))
+    }
+
+    /// Every entry whose key starts with `start` (records of one kind:
+    /// backups, exports), in key order.
+    pub(crate) fn scan_prefix(&self, start: Vec<u8>) -> Result<ferrodyn_storage::Entries> {
+        let end = ferrodyn_storage::prefix_end(&start)
+            .ok_or_else(|| CoreError::Internal("record prefix has no end".into()))?;
+        let mut out = Vec::new();
+        let mut from = start;
+        loop {
+            let page = self.engine.scan(&ferrodyn_storage::ScanRequest {
+                start: &from,
+                end: &end,
+                direction: ferrodyn_storage::Direction::Forward,
+                limit_items: 1000,
+                limit_bytes: 4 << 20,
+                consistency: ReadConsistency::Strong,
+            })?;
+            let more = page.more;
+            let last = page.entries.last().map(|(k, _)| k.clone());
+            out.extend(page.entries);
+            match last {
+                Some(mut k) if more => {
+                    k.push(0);
+                    from = k;
+                }
+                _ => return Ok(out),
+            }
+        }
     }
 
     /// Reads and decodes one item.

@@ -59,6 +59,20 @@ pub enum CoreError {
     /// `InvalidRestoreTimeException`: the instant is outside the window.
     #[error("{0}")]
     InvalidRestoreTime(String),
+    /// `InvalidExportTimeException`.
+    #[error("{0}")]
+    InvalidExportTime(String),
+    /// `ExportNotFoundException`.
+    #[error("{0}")]
+    ExportNotFound(String),
+    /// `ExportConflictException`: a `ClientToken` reused with other
+    /// parameters.
+    #[error("{0}")]
+    ExportConflict(String),
+    /// Writing an export failed (reported in its record, never to a
+    /// request).
+    #[error(transparent)]
+    Transfer(#[from] ferrodyn_transfer::TransferError),
     /// `ItemCollectionSizeLimitExceededException`.
     #[error("{0}")]
     ItemCollectionSizeLimitExceeded(String),

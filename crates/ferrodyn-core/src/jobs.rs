@@ -1,5 +1,6 @@
 //! The background jobs of a database, in one place: building new indexes
-//! (`backfill.rs`), writing and restoring backups (`backup/`), deleting
+//! (`backfill.rs`), writing and restoring backups (`backup/`), writing
+//! exports (`export.rs`), deleting
 //! expired items (`ttl.rs`), stream upkeep (`stream_log.rs`: shard
 //! rollover, trimming, forgetting) and point-in-time recovery's upkeep
 //! (`backup/pitr.rs`: snapshots, trimming).
@@ -58,7 +59,7 @@ impl Jobs {
     /// Runs a bounded step of every job that is due.
     pub fn run_once(&mut self, db: &Database) -> Result<Round> {
         let mut round = Round {
-            busy: db.backfill_step()? | db.backup_step()?,
+            busy: db.backfill_step()? | db.backup_step()? | db.export_step()?,
             ..Round::default()
         };
         let now = db.clock.now_millis();

@@ -8,6 +8,7 @@
 //! 0x04 | account 0x00 | ClientRequestToken     -> idempotency record (transactions.rs)
 //! 0x05 | index id (u64 BE) | index key | table key -> projected item (index.rs)
 //! 0x06 | account 0x00 | region 0x00 | backup id -> backup record (backup/mod.rs)
+//! 0x07 | account 0x00 | region 0x00 | export id -> export record (export.rs)
 //! ```
 //!
 //! **Invariant:** table ids are never reused, so dropping a table's data with
@@ -30,6 +31,9 @@ pub const INDEX_ENTRIES: u8 = 0x05;
 
 /// Prefix of backup records.
 pub const BACKUPS: u8 = 0x06;
+
+/// Prefix of export records.
+pub const EXPORTS: u8 = 0x07;
 
 /// The counter of a table's items.
 pub const COUNTER_ITEM_COUNT: u8 = 1;
@@ -145,8 +149,24 @@ pub fn backup_key(account: &str, region: &str, id: &str) -> Vec<u8> {
 
 /// The first bytes of every backup record of an account in a region.
 pub fn backups_prefix(account: &str, region: &str) -> Vec<u8> {
+    regional_prefix(BACKUPS, account, region)
+}
+
+/// The key of export `id`'s record.
+pub fn export_key(account: &str, region: &str, id: &str) -> Vec<u8> {
+    let mut k = exports_prefix(account, region);
+    k.extend_from_slice(id.as_bytes());
+    k
+}
+
+/// The first bytes of every export record of an account in a region.
+pub fn exports_prefix(account: &str, region: &str) -> Vec<u8> {
+    regional_prefix(EXPORTS, account, region)
+}
+
+fn regional_prefix(kind: u8, account: &str, region: &str) -> Vec<u8> {
     let mut k = Vec::with_capacity(3 + account.len() + region.len());
-    k.push(BACKUPS);
+    k.push(kind);
     k.extend_from_slice(account.as_bytes());
     k.push(0);
     k.extend_from_slice(region.as_bytes());

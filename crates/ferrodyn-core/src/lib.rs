@@ -23,6 +23,7 @@ pub mod clock;
 pub mod context;
 pub mod database;
 pub mod error;
+pub mod export;
 pub mod expressions;
 pub mod index;
 pub mod item;

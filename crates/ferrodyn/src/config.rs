@@ -45,6 +45,12 @@ pub struct ServeArgs {
     /// directory; in memory, a temporary directory removed at exit).
     #[arg(long, env = "FERRODYN_BACKUP_DIR")]
     pub backup_dir: Option<PathBuf>,
+    /// Directory whose subdirectories are the S3 buckets exports are
+    /// written to (default: `exports` in the data directory; in memory,
+    /// one in the temporary backup directory). Create a bucket with
+    /// `mkdir <dir>/<bucket>`.
+    #[arg(long, env = "FERRODYN_EXPORT_DIR")]
+    pub export_dir: Option<PathBuf>,
     /// Block cache of the durable store, in MiB (default 256, or a quarter
     /// of the memory the server may use if that is less).
     #[arg(long, env = "FERRODYN_CACHE_MB")]
@@ -130,6 +136,8 @@ pub struct CredentialEntry {
 
 /// Where backups go by default, inside the data directory.
 pub const BACKUP_SUBDIR: &str = "backups";
+/// Where export buckets are by default, inside the data directory.
+pub const EXPORT_SUBDIR: &str = "exports";
 
 /// The config file.
 #[derive(Debug, Deserialize, Default)]
@@ -140,6 +148,7 @@ pub struct FileConfig {
     data_dir: Option<PathBuf>,
     in_memory: Option<bool>,
     backup_dir: Option<PathBuf>,
+    export_dir: Option<PathBuf>,
     cache_mb: Option<u64>,
     region: Option<String>,
     account_id: Option<String>,
@@ -173,6 +182,9 @@ pub struct Settings {
     /// Where backup files go; `None`: a temporary directory (in memory
     /// without one named).
     pub backup_dir: Option<PathBuf>,
+    /// The directory of export buckets; `None`: in the temporary backup
+    /// directory.
+    pub export_dir: Option<PathBuf>,
     /// Block cache of the durable store, in bytes.
     pub cache_bytes: u64,
     /// Default region.
@@ -405,9 +417,18 @@ impl Settings {
             backup_dir: args.backup_dir.or(file.backup_dir).or_else(|| {
                 (!in_memory).then(|| {
                     args.data_dir
-                        .or(file.data_dir)
+                        .clone()
+                        .or(file.data_dir.clone())
                         .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR))
                         .join(BACKUP_SUBDIR)
+                })
+            }),
+            export_dir: args.export_dir.or(file.export_dir).or_else(|| {
+                (!in_memory).then(|| {
+                    args.data_dir
+                        .or(file.data_dir)
+                        .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR))
+                        .join(EXPORT_SUBDIR)
                 })
             }),
             cache_bytes: args

@@ -160,8 +160,17 @@ fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         .clone()
         .or_else(|| temporary_backups.as_ref().map(|t| t.path().to_path_buf()))
         .ok_or("no backup directory")?;
+    let export_dir = match &settings.export_dir {
+        Some(dir) => dir.clone(),
+        None => backup_dir.join(config::EXPORT_SUBDIR),
+    };
+    std::fs::create_dir_all(&export_dir)?;
+    tracing::info!(dir = %export_dir.display(), "exports go to the buckets (subdirectories) of this directory");
     let db = Arc::new(
         db.with_backup_dir(backup_dir)
+            .with_export_store(Arc::new(ferrodyn_transfer::store::LocalStore::new(
+                export_dir,
+            )))
             .with_shard_rollover(settings.stream_shard_rollover_ms)
             .with_stream_retention(settings.stream_retention_ms)
             .with_iterator_lifetime(settings.stream_iterator_lifetime_ms)

@@ -13,17 +13,20 @@ mod delete_table;
 mod describe_backup;
 mod describe_continuous_backups;
 mod describe_endpoints;
+mod describe_export;
 mod describe_limits;
 mod describe_stream;
 mod describe_table;
 mod describe_time_to_live;
 mod execute_statement;
 mod execute_transaction;
+mod export_table_to_point_in_time;
 mod get_item;
 mod get_records;
 mod get_shard_iterator;
 mod kinesis_streaming_destination;
 mod list_backups;
+mod list_exports;
 mod list_streams;
 mod list_tables;
 mod list_tags_of_resource;
@@ -89,6 +92,7 @@ pub fn is_write(operation: &str, body: &Value) -> bool {
             | "DeleteBackup"
             | "RestoreTableFromBackup"
             | "RestoreTableToPointInTime"
+            | "ExportTableToPointInTime"
             | "UpdateContinuousBackups"
             | "UpdateTable"
             | "TagResource"
@@ -150,6 +154,9 @@ pub fn dispatch(operation: &str, call: &Call<'_>) -> Option<Result<Value, ApiErr
         "ListBackups" => list_backups::handle(call),
         "RestoreTableFromBackup" => restore_table_from_backup::handle(call),
         "RestoreTableToPointInTime" => restore_table_to_point_in_time::handle(call),
+        "ExportTableToPointInTime" => export_table_to_point_in_time::handle(call),
+        "DescribeExport" => describe_export::handle(call),
+        "ListExports" => list_exports::handle(call),
         "DeleteItem" => delete_item::handle(call),
         "DeleteTable" => delete_table::handle(call),
         "DescribeEndpoints" => describe_endpoints::handle(call),

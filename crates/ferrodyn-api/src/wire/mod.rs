@@ -3,6 +3,7 @@
 
 pub mod backup;
 pub mod describe;
+pub mod export;
 pub mod expressions;
 pub mod java;
 pub mod json_out;

@@ -62,10 +62,7 @@ pub fn decode_base64(s: &str) -> Result<Vec<u8>, ApiError> {
         .map_err(|_| ApiError::Serialization(format!("'{s}' can not be converted to a Blob")))
 }
 
-/// Encodes bytes as standard base64.
-pub fn encode_base64(b: &[u8]) -> String {
-    STANDARD.encode(b)
-}
+pub use ferrodyn_transfer::ddb_json::encode_base64;
 
 fn parse_number(s: &str) -> Result<Number, ApiError> {
     Number::parse(s).map_err(|e| match e {
@@ -240,38 +237,9 @@ pub fn item(v: &Value) -> Result<Item, ApiError> {
     map_of(map, 0)
 }
 
-/// Writes an attribute value in wire form.
-pub fn to_json(v: &AttributeValue) -> Value {
-    let mut m = Map::with_capacity(1);
-    let (tag, value) = match v {
-        AttributeValue::S(s) => ("S", Value::String(s.clone())),
-        AttributeValue::N(n) => ("N", Value::String(n.to_string())),
-        AttributeValue::B(b) => ("B", Value::String(encode_base64(b))),
-        AttributeValue::Bool(b) => ("BOOL", Value::Bool(*b)),
-        AttributeValue::Null => ("NULL", Value::Bool(true)),
-        AttributeValue::M(map) => ("M", item_to_json(map)),
-        AttributeValue::L(l) => ("L", Value::Array(l.iter().map(to_json).collect())),
-        AttributeValue::Ss(s) => (
-            "SS",
-            Value::Array(s.iter().cloned().map(Value::String).collect()),
-        ),
-        AttributeValue::Ns(s) => (
-            "NS",
-            Value::Array(s.iter().map(|n| Value::String(n.to_string())).collect()),
-        ),
-        AttributeValue::Bs(s) => (
-            "BS",
-            Value::Array(s.iter().map(|b| Value::String(encode_base64(b))).collect()),
-        ),
-    };
-    m.insert(tag.to_owned(), value);
-    Value::Object(m)
-}
-
-/// Writes an item in wire form.
-pub fn item_to_json(item: &BTreeMap<String, AttributeValue>) -> Value {
-    Value::Object(item.iter().map(|(k, v)| (k.clone(), to_json(v))).collect())
-}
+/// Attribute values and items in wire form: DynamoDB JSON, as exports
+/// write it too.
+pub use ferrodyn_transfer::ddb_json::{item_to_json, to_json};
 
 #[cfg(test)]
 mod tests {

@@ -29,7 +29,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use ferrodyn_model::Item;
 use ferrodyn_model::codec::{decode_item, encode_item};
 use ferrodyn_model::value::item_size_bytes;
-use ferrodyn_storage::{Direction, Op, ReadConsistency, ScanRequest, Snapshot, WriteBatch};
+use ferrodyn_storage::{Op, ReadConsistency, Snapshot, WriteBatch};
 use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
 
@@ -153,8 +153,9 @@ struct Writing {
     base: Option<PitrBase>,
 }
 
-/// A restore under way in this process.
-struct Restoring {
+/// The items a restore (or an export) reads: a backup file's, or a
+/// recovery snapshot's with the log's changes up to an instant.
+pub(crate) struct Restoring {
     reader: BackupReader,
     /// For a point-in-time restore, each key the log changed, by its
     /// encoded key attributes, with its item at the restored instant
@@ -166,8 +167,24 @@ struct Restoring {
 }
 
 impl Restoring {
-    /// The next item to write, decoded.
-    fn next_item(&mut self, schema: &ferrodyn_model::schema::KeySchema) -> Result<Option<Item>> {
+    /// Reads file `id` of `dir`, with `overrides` (empty for a backup).
+    pub(crate) fn open(
+        dir: &std::path::Path,
+        id: &str,
+        overrides: pitr::KeyStates,
+    ) -> Result<Restoring> {
+        Ok(Restoring {
+            reader: BackupReader::open(dir, id)?,
+            overrides,
+            after: None,
+        })
+    }
+
+    /// The next item, decoded.
+    pub(crate) fn next_item(
+        &mut self,
+        schema: &ferrodyn_model::schema::KeySchema,
+    ) -> Result<Option<Item>> {
         let decode = |b: &[u8]| decode_item(b).map_err(|e| CoreError::Internal(e.to_string()));
         if self.after.is_none() {
             while let Some(bytes) = self.reader.next_item()? {
@@ -241,30 +258,10 @@ impl Database {
 
     /// Every backup record whose key starts with `start`.
     fn backup_records_under(&self, start: Vec<u8>) -> Result<Vec<BackupMeta>> {
-        let end = ferrodyn_storage::prefix_end(&start)
-            .ok_or_else(|| CoreError::Internal("backup prefix has no end".into()))?;
-        let mut out = Vec::new();
-        let mut from = start;
-        loop {
-            let page = self.engine.scan(&ScanRequest {
-                start: &from,
-                end: &end,
-                direction: Direction::Forward,
-                limit_items: 1000,
-                limit_bytes: 4 << 20,
-                consistency: ReadConsistency::Strong,
-            })?;
-            for (_, value) in &page.entries {
-                out.push(decode_record(value)?);
-            }
-            match page.entries.last() {
-                Some((k, _)) if page.more => {
-                    from = k.clone();
-                    from.push(0);
-                }
-                _ => return Ok(out),
-            }
-        }
+        self.scan_prefix(start)?
+            .iter()
+            .map(|(_, value)| decode_record(value))
+            .collect()
     }
 
     /// The record of backup `arn`, if the caller has it.
@@ -472,7 +469,11 @@ impl Database {
                 let (backup_id, overrides) = match &restore.point_in_time {
                     None => (restore.backup_id.clone(), HashMap::new()),
                     Some(source) => {
-                        match self.point_in_time_state(table, source, restore.restore_millis)? {
+                        match self.point_in_time_state(
+                            &table.name,
+                            source,
+                            restore.restore_millis,
+                        )? {
                             Some(found) => found,
                             None => return Ok(false),
                         }
@@ -481,11 +482,7 @@ impl Database {
                 // Starting (or starting over after a restart): from an
                 // empty table.
                 self.clear_table_data(table)?;
-                Restoring {
-                    reader: BackupReader::open(self.backup_dir()?, &backup_id)?,
-                    overrides,
-                    after: None,
-                }
+                Restoring::open(self.backup_dir()?, &backup_id, overrides)?
             }
         };
         // Held until the commit, as every write holds it (no index may be

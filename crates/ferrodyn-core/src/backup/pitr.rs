@@ -278,14 +278,16 @@ impl Database {
         Ok(())
     }
 
-    /// Whether a restore under way reads table `table_id`'s recovery log.
+    /// Whether a restore or an export under way reads table `table_id`'s
+    /// recovery data.
     fn pitr_restore_reads(&self, table_id: u64) -> bool {
-        self.catalog.all().iter().any(|t| {
-            t.restore
-                .as_ref()
-                .and_then(|r| r.point_in_time.as_ref())
-                .is_some_and(|s| s.table_id == table_id)
-        })
+        self.export_reads(table_id)
+            || self.catalog.all().iter().any(|t| {
+                t.restore
+                    .as_ref()
+                    .and_then(|r| r.point_in_time.as_ref())
+                    .is_some_and(|s| s.table_id == table_id)
+            })
     }
 
     /// One pass of recovery upkeep over every table: a log for settings
@@ -404,12 +406,12 @@ impl Database {
         Ok(())
     }
 
-    /// Where a point-in-time restore into `target` starts: the snapshot
-    /// file to read and the state of the keys the log changed, at
-    /// `instant`. `None` while the source has no snapshot yet.
-    pub(super) fn point_in_time_state(
+    /// Where a point-in-time restore (or export) for `reader` starts: the
+    /// snapshot file to read and the state of the keys the log changed,
+    /// at `instant`. `None` while the source has no snapshot yet.
+    pub(crate) fn point_in_time_state(
         &self,
-        target: &TableMeta,
+        reader: &str,
         source: &PointInTimeSource,
         instant: i64,
     ) -> Result<Option<(String, KeyStates)>> {
@@ -424,8 +426,7 @@ impl Database {
             .filter(|p| p.log_shard == Some(source.log_shard))
         else {
             return Err(CoreError::Internal(format!(
-                "restore of {}: the source table's recovery log is gone",
-                target.name
+                "{reader}: the source table's recovery log is gone"
             )));
         };
         let base = pitr

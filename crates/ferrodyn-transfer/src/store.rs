@@ -1,0 +1,110 @@
+//! Where exports are written: object stores of buckets and keys.
+//!
+//! [`LocalStore`] keeps each bucket as a directory of one root (ferrodyn's
+//! stand-in for S3 for people without an object store): bucket `b`, key
+//! `p/AWSDynamoDB/x/_started` is the file `<root>/b/p/AWSDynamoDB/x/_started`.
+//! A bucket exists when its directory does.
+
+use std::io::Write as _;
+use std::path::{Component, Path, PathBuf};
+
+use md5::{Digest as _, Md5};
+
+use crate::{Result, TransferError};
+
+/// An object store.
+pub trait ObjectStore: Send + Sync + std::fmt::Debug {
+    /// Whether `bucket` exists.
+    fn bucket_exists(&self, bucket: &str) -> Result<bool>;
+    /// Writes object `key` of `bucket` whole, durably; returns its ETag
+    /// (the hex MD5 of its bytes, as S3 answers a single-part upload).
+    fn put(&self, bucket: &str, key: &str, bytes: &[u8]) -> Result<String>;
+}
+
+/// Buckets as directories of `root`.
+#[derive(Debug, Clone)]
+pub struct LocalStore {
+    root: PathBuf,
+}
+
+impl LocalStore {
+    /// Buckets are the directories of `root`.
+    pub fn new(root: PathBuf) -> LocalStore {
+        LocalStore { root }
+    }
+
+    /// The file of `key` in `bucket`: only plain relative names, so that no
+    /// key reaches outside its bucket.
+    fn path(&self, bucket: &str, key: &str) -> Result<PathBuf> {
+        let relative = Path::new(key);
+        let plain = !key.is_empty()
+            && relative
+                .components()
+                .all(|c| matches!(c, Component::Normal(_)));
+        if !plain || bucket.contains(['/', '\\']) || bucket.starts_with('.') {
+            return Err(TransferError::Io(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("key {key:?} cannot be written to a directory"),
+            )));
+        }
+        Ok(self.root.join(bucket).join(relative))
+    }
+}
+
+impl ObjectStore for LocalStore {
+    fn bucket_exists(&self, bucket: &str) -> Result<bool> {
+        Ok(!bucket.contains(['/', '\\'])
+            && !bucket.starts_with('.')
+            && self.root.join(bucket).is_dir())
+    }
+
+    fn put(&self, bucket: &str, key: &str, bytes: &[u8]) -> Result<String> {
+        if !self.bucket_exists(bucket)? {
+            return Err(TransferError::NoSuchBucket);
+        }
+        let path = self.path(bucket, key)?;
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        // Whole or absent: written aside, synced, renamed.
+        let partial = path.with_extension("ferrodyn-partial");
+        let mut file = std::fs::File::create(&partial)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&partial, &path)?;
+        Ok(hex_md5(bytes))
+    }
+}
+
+/// The hex MD5 of `bytes`.
+pub fn hex_md5(bytes: &[u8]) -> String {
+    Md5::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn objects_stay_inside_their_bucket() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = LocalStore::new(dir.path().to_path_buf());
+        assert!(matches!(
+            store.put("b", "k", b"x"),
+            Err(TransferError::NoSuchBucket)
+        ));
+        std::fs::create_dir(dir.path().join("b")).expect("bucket");
+        let etag = store
+            .put("b", "p/AWSDynamoDB/x/_started", b"")
+            .expect("put");
+        assert_eq!(etag, "d41d8cd98f00b204e9800998ecf8427e");
+        assert!(dir.path().join("b/p/AWSDynamoDB/x/_started").is_file());
+        for key in ["../escape", "/abs", "a/../../b", ""] {
+            assert!(store.put("b", key, b"x").is_err(), "{key}");
+        }
+        assert!(!store.bucket_exists("..").expect("exists"));
+    }
+}
