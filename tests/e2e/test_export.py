@@ -18,14 +18,19 @@ import gzip
 import hashlib
 import json
 import re
+import subprocess
+import sys
 import time
+import urllib.error
+import urllib.request
 from decimal import Decimal
 from pathlib import Path
 
+import boto3
 import pytest
 from amazon.ion import simpleion
 
-from conftest import N, S, FerrodynServer, create_table, expect_error, unique_name, wait_active
+from conftest import N, S, FerrodynServer, create_table, expect_error, free_port, unique_name
 
 EXPORT_ARN = re.compile(r"^arn:aws:dynamodb:us-east-1:\d{12}:table/(?P<t>[^/]+)/export/(?P<ms>\d{14})-[0-9a-f]{8}$")
 
@@ -321,5 +326,59 @@ def test_kill_during_export_starts_it_over(tmp_path):
             done = wait_export(c, a, timeout=300)
             assert done["ExportStatus"] == "COMPLETED", done
             assert len(read_export(buckets / "b", done)) == 30_000
+    finally:
+        srv.stop()
+
+
+@pytest.fixture(scope="module")
+def s3_endpoint(tmp_path_factory):
+    """moto's S3 server (from PyPI), on loopback, stopped by its PID."""
+    port = free_port()
+    log = open(tmp_path_factory.mktemp("moto") / "moto.log", "wb")
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=subprocess.STDOUT)
+    endpoint = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(endpoint + "/moto-api/", timeout=1)
+            break
+        except urllib.error.HTTPError:
+            break
+        except OSError:
+            assert proc.poll() is None and time.monotonic() < deadline, "moto_server did not start"
+            time.sleep(0.1)
+    yield endpoint
+    proc.terminate()
+    proc.wait(timeout=10)
+    log.close()
+
+
+def test_export_to_an_s3_compatible_store(s3_endpoint, tmp_path):
+    """With --export-s3-endpoint, exports go to that store (moto's S3
+    server here) in the same layout; a missing bucket fails the export."""
+    s3 = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1", aws_access_key_id="s3key", aws_secret_access_key="s3secret")
+    s3.create_bucket(Bucket="exports-bucket")
+    srv = FerrodynServer(tmp_path / "srv", in_memory=True, extra_args=(
+        "--export-s3-endpoint", s3_endpoint, "--export-s3-access-key-id", "s3key", "--export-s3-secret-access-key", "s3secret"))
+    srv.start()
+    try:
+        c = srv.client()
+        t = create_keyed(c)
+        arn = enable(c, t)
+        fill(c, t, 0, 3000)
+        e = c.export_table_to_point_in_time(TableArn=arn, S3Bucket="exports-bucket", S3Prefix="from-ferrodyn", ExportFormat="ION")["ExportDescription"]
+        done = wait_export(c, e["ExportArn"])
+        assert done["ExportStatus"] == "COMPLETED", done
+        local = tmp_path / "download"
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket="exports-bucket", Prefix="from-ferrodyn/"):
+            for obj in page.get("Contents", []):
+                target = local / obj["Key"]
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(s3.get_object(Bucket="exports-bucket", Key=obj["Key"])["Body"].read())
+        items = read_export(local, done)
+        assert sorted(i["pk"]["S"] for i in items) == sorted(f"k{i:06}" for i in range(3000))
+        missing = c.export_table_to_point_in_time(TableArn=arn, S3Bucket="no-such-bucket-here")["ExportDescription"]
+        failed = wait_export(c, missing["ExportArn"])
+        assert (failed["ExportStatus"], failed["FailureCode"]) == ("FAILED", "S3NoSuchBucket"), failed["FailureMessage"]
     finally:
         srv.stop()

@@ -279,6 +279,12 @@ impl Database {
                             request_id()
                         ),
                     ),
+                    CoreError::Transfer(TransferError::AccessDenied(detail)) => (
+                        "S3AccessDenied".to_owned(),
+                        format!(
+                            "Access Denied (Service: Amazon S3; Status Code: 403; Error Code: AccessDenied): {detail}"
+                        ),
+                    ),
                     other => ("UnknownError".to_owned(), other.to_string()),
                 };
                 tracing::warn!(export = %meta.arn(), %code, %message, "export failed");

@@ -4,7 +4,8 @@
 //! * [`ddb_json`]: items in DynamoDB JSON (`{"pk":{"S":"a"}}`), the wire's
 //!   and an export's format;
 //! * [`ion`]: items in Amazon Ion text, with DynamoDB's set annotations;
-//! * [`store`]: where exports go: a directory of buckets on this machine;
+//! * [`store`]: where exports go: an S3-compatible object store, or a
+//!   directory of buckets on this machine;
 //! * [`export`]: an export's layout (`AWSDynamoDB/<id>/`: `_started`,
 //!   `data/*.gz`, `manifest-files.json`, `manifest-summary.json` and their
 //!   `.md5` checksums), exactly as DynamoDB writes it to S3.
@@ -20,6 +21,12 @@ pub enum TransferError {
     /// The destination bucket does not exist.
     #[error("The specified bucket does not exist")]
     NoSuchBucket,
+    /// The object store refused access.
+    #[error("Access Denied: {0}")]
+    AccessDenied(String),
+    /// The object store failed otherwise.
+    #[error("the object store answered: {0}")]
+    Store(String),
     /// Writing to the destination failed.
     #[error("{0}")]
     Io(#[from] std::io::Error),

@@ -1,5 +1,8 @@
 //! Where exports are written: object stores of buckets and keys.
 //!
+//! [`S3Store`] writes to any S3-compatible store (AWS S3, MinIO, moto, ...)
+//! through the `rust-s3` client, path-style.
+//!
 //! [`LocalStore`] keeps each bucket as a directory of one root (ferrodyn's
 //! stand-in for S3 for people without an object store): bucket `b`, key
 //! `p/AWSDynamoDB/x/_started` is the file `<root>/b/p/AWSDynamoDB/x/_started`.
@@ -14,8 +17,6 @@ use crate::{Result, TransferError};
 
 /// An object store.
 pub trait ObjectStore: Send + Sync + std::fmt::Debug {
-    /// Whether `bucket` exists.
-    fn bucket_exists(&self, bucket: &str) -> Result<bool>;
     /// Writes object `key` of `bucket` whole, durably; returns its ETag
     /// (the hex MD5 of its bytes, as S3 answers a single-part upload).
     fn put(&self, bucket: &str, key: &str, bytes: &[u8]) -> Result<String>;
@@ -51,15 +52,16 @@ impl LocalStore {
     }
 }
 
-impl ObjectStore for LocalStore {
-    fn bucket_exists(&self, bucket: &str) -> Result<bool> {
-        Ok(!bucket.contains(['/', '\\'])
-            && !bucket.starts_with('.')
-            && self.root.join(bucket).is_dir())
+impl LocalStore {
+    /// Whether `bucket` exists: a directory of the root.
+    pub fn bucket_exists(&self, bucket: &str) -> bool {
+        !bucket.contains(['/', '\\']) && !bucket.starts_with('.') && self.root.join(bucket).is_dir()
     }
+}
 
+impl ObjectStore for LocalStore {
     fn put(&self, bucket: &str, key: &str, bytes: &[u8]) -> Result<String> {
-        if !self.bucket_exists(bucket)? {
+        if !self.bucket_exists(bucket) {
             return Err(TransferError::NoSuchBucket);
         }
         let path = self.path(bucket, key)?;
@@ -73,6 +75,60 @@ impl ObjectStore for LocalStore {
         file.sync_all()?;
         std::fs::rename(&partial, &path)?;
         Ok(hex_md5(bytes))
+    }
+}
+
+/// An S3-compatible object store.
+#[derive(Debug, Clone)]
+pub struct S3Store {
+    region: s3::Region,
+    credentials: s3::creds::Credentials,
+}
+
+impl S3Store {
+    /// The store at `endpoint` (`http[s]://host[:port]`), signing for
+    /// `region` with the given key.
+    pub fn new(
+        endpoint: &str,
+        region: &str,
+        access_key: &str,
+        secret_key: &str,
+    ) -> Result<S3Store> {
+        let credentials =
+            s3::creds::Credentials::new(Some(access_key), Some(secret_key), None, None, None)
+                .map_err(|e| TransferError::Store(e.to_string()))?;
+        Ok(S3Store {
+            region: s3::Region::Custom {
+                region: region.to_owned(),
+                endpoint: endpoint.trim_end_matches('/').to_owned(),
+            },
+            credentials,
+        })
+    }
+}
+
+impl ObjectStore for S3Store {
+    fn put(&self, bucket: &str, key: &str, bytes: &[u8]) -> Result<String> {
+        let store_error = |e: s3::error::S3Error| TransferError::Store(e.to_string());
+        let bucket = s3::Bucket::new(bucket, self.region.clone(), self.credentials.clone())
+            .map_err(store_error)?
+            .with_path_style();
+        let response = bucket.put_object(key, bytes).map_err(store_error)?;
+        let status = response.status_code();
+        let body = String::from_utf8_lossy(response.as_slice()).into_owned();
+        match status {
+            200..=299 => Ok(response
+                .headers()
+                .iter()
+                .find(|(name, _)| name.eq_ignore_ascii_case("etag"))
+                .map(|(_, v)| v.trim_matches('"').to_owned())
+                .unwrap_or_else(|| hex_md5(bytes))),
+            // A PUT of an object finds nothing else missing (the client
+            // does not always hand the error's body over).
+            404 => Err(TransferError::NoSuchBucket),
+            403 => Err(TransferError::AccessDenied(body)),
+            _ => Err(TransferError::Store(format!("HTTP {status}: {body}"))),
+        }
     }
 }
 
@@ -105,6 +161,6 @@ mod tests {
         for key in ["../escape", "/abs", "a/../../b", ""] {
             assert!(store.put("b", key, b"x").is_err(), "{key}");
         }
-        assert!(!store.bucket_exists("..").expect("exists"));
+        assert!(!store.bucket_exists(".."));
     }
 }

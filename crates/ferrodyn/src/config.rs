@@ -51,6 +51,25 @@ pub struct ServeArgs {
     /// `mkdir <dir>/<bucket>`.
     #[arg(long, env = "FERRODYN_EXPORT_DIR")]
     pub export_dir: Option<PathBuf>,
+    /// `http[s]://host[:port]` of an S3-compatible object store that
+    /// exports are written to instead of `--export-dir` (AWS S3, MinIO,
+    /// ...; path-style requests).
+    #[arg(long, env = "FERRODYN_EXPORT_S3_ENDPOINT")]
+    pub export_s3_endpoint: Option<String>,
+    /// The region exports sign their requests for (default: the server's
+    /// region).
+    #[arg(long, env = "FERRODYN_EXPORT_S3_REGION")]
+    pub export_s3_region: Option<String>,
+    /// The access key id exports sign with.
+    #[arg(long, env = "FERRODYN_EXPORT_S3_ACCESS_KEY_ID")]
+    pub export_s3_access_key_id: Option<String>,
+    /// The secret access key exports sign with.
+    #[arg(
+        long,
+        env = "FERRODYN_EXPORT_S3_SECRET_ACCESS_KEY",
+        hide_env_values = true
+    )]
+    pub export_s3_secret_access_key: Option<String>,
     /// Block cache of the durable store, in MiB (default 256, or a quarter
     /// of the memory the server may use if that is less).
     #[arg(long, env = "FERRODYN_CACHE_MB")]
@@ -134,6 +153,19 @@ pub struct CredentialEntry {
     pub account_id: Option<String>,
 }
 
+/// An S3-compatible store for exports.
+#[derive(Debug, Clone)]
+pub struct ExportS3 {
+    /// `http[s]://host[:port]`.
+    pub endpoint: String,
+    /// The region requests are signed for.
+    pub region: String,
+    /// The access key id.
+    pub access_key_id: String,
+    /// The secret access key.
+    pub secret_access_key: String,
+}
+
 /// Where backups go by default, inside the data directory.
 pub const BACKUP_SUBDIR: &str = "backups";
 /// Where export buckets are by default, inside the data directory.
@@ -149,6 +181,10 @@ pub struct FileConfig {
     in_memory: Option<bool>,
     backup_dir: Option<PathBuf>,
     export_dir: Option<PathBuf>,
+    export_s3_endpoint: Option<String>,
+    export_s3_region: Option<String>,
+    export_s3_access_key_id: Option<String>,
+    export_s3_secret_access_key: Option<String>,
     cache_mb: Option<u64>,
     region: Option<String>,
     account_id: Option<String>,
@@ -185,6 +221,8 @@ pub struct Settings {
     /// The directory of export buckets; `None`: in the temporary backup
     /// directory.
     pub export_dir: Option<PathBuf>,
+    /// The S3-compatible store exports go to instead, if any.
+    pub export_s3: Option<ExportS3>,
     /// Block cache of the durable store, in bytes.
     pub cache_bytes: u64,
     /// Default region.
@@ -402,6 +440,51 @@ impl Settings {
         let in_memory = args.in_memory || file.in_memory.unwrap_or(false);
         let connection_defaults = ConnectionLimits::default();
         let body_defaults = BodyLimits::default();
+        let export_s3 = match args
+            .export_s3_endpoint
+            .clone()
+            .or(file.export_s3_endpoint.clone())
+        {
+            None => None,
+            Some(endpoint) => {
+                if !(endpoint.starts_with("http://") || endpoint.starts_with("https://")) {
+                    return Err(ConfigError::Setting {
+                        name: "export_s3_endpoint",
+                        value: endpoint,
+                        reason: "must be http[s]://host[:port]",
+                    });
+                }
+                let required = |name: &'static str, v: Option<String>| {
+                    v.ok_or(ConfigError::Setting {
+                        name,
+                        value: String::new(),
+                        reason: "is required with export_s3_endpoint",
+                    })
+                };
+                Some(ExportS3 {
+                    endpoint,
+                    region: args
+                        .export_s3_region
+                        .clone()
+                        .or(file.export_s3_region.clone())
+                        .or(args.region.clone())
+                        .or(file.region.clone())
+                        .unwrap_or_else(|| DEFAULT_REGION.to_owned()),
+                    access_key_id: required(
+                        "export_s3_access_key_id",
+                        args.export_s3_access_key_id
+                            .clone()
+                            .or(file.export_s3_access_key_id.clone()),
+                    )?,
+                    secret_access_key: required(
+                        "export_s3_secret_access_key",
+                        args.export_s3_secret_access_key
+                            .clone()
+                            .or(file.export_s3_secret_access_key.clone()),
+                    )?,
+                })
+            }
+        };
         let settings = Settings {
             bind: args
                 .bind
@@ -423,6 +506,7 @@ impl Settings {
                         .join(BACKUP_SUBDIR)
                 })
             }),
+            export_s3,
             export_dir: args.export_dir.or(file.export_dir).or_else(|| {
                 (!in_memory).then(|| {
                     args.data_dir

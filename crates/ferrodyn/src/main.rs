@@ -160,17 +160,29 @@ fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         .clone()
         .or_else(|| temporary_backups.as_ref().map(|t| t.path().to_path_buf()))
         .ok_or("no backup directory")?;
-    let export_dir = match &settings.export_dir {
-        Some(dir) => dir.clone(),
-        None => backup_dir.join(config::EXPORT_SUBDIR),
+    let export_store: Arc<dyn ferrodyn_transfer::store::ObjectStore> = match &settings.export_s3 {
+        Some(s3) => {
+            tracing::info!(endpoint = %s3.endpoint, "exports go to this S3-compatible store");
+            Arc::new(ferrodyn_transfer::store::S3Store::new(
+                &s3.endpoint,
+                &s3.region,
+                &s3.access_key_id,
+                &s3.secret_access_key,
+            )?)
+        }
+        None => {
+            let dir = match &settings.export_dir {
+                Some(dir) => dir.clone(),
+                None => backup_dir.join(config::EXPORT_SUBDIR),
+            };
+            std::fs::create_dir_all(&dir)?;
+            tracing::info!(dir = %dir.display(), "exports go to the buckets (subdirectories) of this directory");
+            Arc::new(ferrodyn_transfer::store::LocalStore::new(dir))
+        }
     };
-    std::fs::create_dir_all(&export_dir)?;
-    tracing::info!(dir = %export_dir.display(), "exports go to the buckets (subdirectories) of this directory");
     let db = Arc::new(
         db.with_backup_dir(backup_dir)
-            .with_export_store(Arc::new(ferrodyn_transfer::store::LocalStore::new(
-                export_dir,
-            )))
+            .with_export_store(export_store)
             .with_shard_rollover(settings.stream_shard_rollover_ms)
             .with_stream_retention(settings.stream_retention_ms)
             .with_iterator_lifetime(settings.stream_iterator_lifetime_ms)
