@@ -9,67 +9,21 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use ferrodyn_core::backup::BackupStatus;
 use ferrodyn_core::expressions::ExpressionInput;
-use ferrodyn_core::index::ProjectionType;
 use ferrodyn_core::ops::create_backup::CreateBackupInput;
-use ferrodyn_core::ops::create_table::{
-    AttributeDefinition, IndexDefinition, KeySchemaElement, KeyType,
-};
 use ferrodyn_core::ops::delete_item::DeleteItemInput;
 use ferrodyn_core::ops::get_item::GetItemInput;
 use ferrodyn_core::ops::list_backups::ListBackupsInput;
-use ferrodyn_core::ops::query::QueryInput;
 use ferrodyn_core::ops::restore_table_from_backup::RestoreTableFromBackupInput;
-use ferrodyn_core::ops::scan::ScanInput;
 use ferrodyn_core::ops::transact_write_items::{
     TransactWriteItem, TransactWriteItemsInput, TransactWriteKind,
 };
 use ferrodyn_core::table::TableStatus;
 use ferrodyn_core::{CoreError, Database};
-use ferrodyn_model::schema::ScalarType;
 use ferrodyn_model::{AttributeValue, Item};
 
 mod support;
 
 use support::*;
-
-fn element(name: &str, key_type: KeyType) -> KeySchemaElement {
-    KeySchemaElement {
-        name: name.into(),
-        key_type,
-    }
-}
-
-fn index(name: &str, keys: &[(&str, KeyType)]) -> IndexDefinition {
-    IndexDefinition {
-        name: name.into(),
-        key_schema: keys.iter().map(|(n, t)| element(n, *t)).collect(),
-        projection_type: Some(ProjectionType::All),
-        non_key_attributes: None,
-        provisioned_throughput: None,
-    }
-}
-
-/// Table `name`: pk (S), sk (N), a global index on g (S) and a local one
-/// on l (N).
-fn create_indexed(db: &Database, name: &str) {
-    let mut input = create_input(name, true);
-    input.attribute_definitions.extend([
-        AttributeDefinition {
-            name: "g".into(),
-            scalar_type: ScalarType::S,
-        },
-        AttributeDefinition {
-            name: "l".into(),
-            scalar_type: ScalarType::N,
-        },
-    ]);
-    input.global_secondary_indexes = Some(vec![index("by_g", &[("g", KeyType::Hash)])]);
-    input.local_secondary_indexes = Some(vec![index(
-        "by_l",
-        &[("pk", KeyType::Hash), ("l", KeyType::Range)],
-    )]);
-    db.create_table(&ctx(), input).expect("create");
-}
 
 fn row(i: u32) -> Item {
     item(&[
@@ -79,54 +33,6 @@ fn row(i: u32) -> Item {
         ("l", n(&(i * 2).to_string())),
         ("v", s(&"x".repeat(i as usize % 50))),
     ])
-}
-
-/// Every item of `table`, by (pk, sk).
-fn all_items(db: &Database, table: &str) -> BTreeMap<String, Item> {
-    let mut out = BTreeMap::new();
-    let mut input = ScanInput {
-        table_name: table.into(),
-        consistent_read: true,
-        ..ScanInput::default()
-    };
-    loop {
-        let page = db.scan(&ctx(), input.clone()).expect("scan");
-        for i in page.items.unwrap_or_default() {
-            out.insert(format!("{:?}|{:?}", i.get("pk"), i.get("sk")), i);
-        }
-        match page.last_evaluated_key {
-            Some(k) => input.exclusive_start_key = Some(k),
-            None => return out,
-        }
-    }
-}
-
-fn query_count(
-    db: &Database,
-    table: &str,
-    index: &str,
-    condition: &str,
-    v: AttributeValue,
-) -> usize {
-    let mut count = 0;
-    let mut input = QueryInput {
-        table_name: table.into(),
-        index_name: Some(index.into()),
-        expressions: ExpressionInput {
-            key_condition: Some(condition.into()),
-            values: values(&[(":v", v)]),
-            ..ExpressionInput::default()
-        },
-        ..QueryInput::default()
-    };
-    loop {
-        let page = db.query(&ctx(), input.clone()).expect("query");
-        count += page.items.map_or(0, |i| i.len());
-        match page.last_evaluated_key {
-            Some(k) => input.exclusive_start_key = Some(k),
-            None => return count,
-        }
-    }
 }
 
 /// Runs the backup jobs until they have nothing left to do.

@@ -10,16 +10,10 @@ use std::sync::Arc;
 
 use ferrodyn_core::clock::{Clock, ManualClock};
 use ferrodyn_core::expressions::ExpressionInput;
-use ferrodyn_core::index::ProjectionType;
 use ferrodyn_core::jobs::Jobs;
 use ferrodyn_core::ops::batch_write_item::{BatchWriteItemInput, WriteRequest};
-use ferrodyn_core::ops::create_table::{
-    AttributeDefinition, IndexDefinition, KeySchemaElement, KeyType,
-};
 use ferrodyn_core::ops::delete_item::DeleteItemInput;
-use ferrodyn_core::ops::query::QueryInput;
 use ferrodyn_core::ops::restore_table_to_point_in_time::RestoreTableToPointInTimeInput;
-use ferrodyn_core::ops::scan::ScanInput;
 use ferrodyn_core::ops::transact_write_items::{
     TransactWriteItem, TransactWriteItemsInput, TransactWriteKind,
 };
@@ -27,8 +21,7 @@ use ferrodyn_core::ops::update_continuous_backups::UpdateContinuousBackupsInput;
 use ferrodyn_core::ops::update_item::UpdateItemInput;
 use ferrodyn_core::table::TableStatus;
 use ferrodyn_core::{CoreError, Database};
-use ferrodyn_model::schema::ScalarType;
-use ferrodyn_model::{AttributeValue, Item};
+use ferrodyn_model::Item;
 use ferrodyn_storage::Engine;
 
 mod support;
@@ -50,44 +43,6 @@ impl Rng {
     }
 }
 
-fn index(name: &str, keys: &[(&str, KeyType)]) -> IndexDefinition {
-    IndexDefinition {
-        name: name.into(),
-        key_schema: keys
-            .iter()
-            .map(|(n, t)| KeySchemaElement {
-                name: (*n).into(),
-                key_type: *t,
-            })
-            .collect(),
-        projection_type: Some(ProjectionType::All),
-        non_key_attributes: None,
-        provisioned_throughput: None,
-    }
-}
-
-/// Table `name`: pk (S), sk (N), a global index on g (S), a local one on
-/// l (N).
-fn create_indexed(db: &Database, name: &str) {
-    let mut input = create_input(name, true);
-    input.attribute_definitions.extend([
-        AttributeDefinition {
-            name: "g".into(),
-            scalar_type: ScalarType::S,
-        },
-        AttributeDefinition {
-            name: "l".into(),
-            scalar_type: ScalarType::N,
-        },
-    ]);
-    input.global_secondary_indexes = Some(vec![index("by_g", &[("g", KeyType::Hash)])]);
-    input.local_secondary_indexes = Some(vec![index(
-        "by_l",
-        &[("pk", KeyType::Hash), ("l", KeyType::Range)],
-    )]);
-    db.create_table(&ctx(), input).expect("create");
-}
-
 fn key_of(k: u64) -> Item {
     item(&[("pk", s(&format!("p{}", k % 7))), ("sk", n(&k.to_string()))])
 }
@@ -98,58 +53,6 @@ fn row(k: u64, rng: &mut Rng) -> Item {
     i.insert("l".into(), n(&rng.below(100).to_string()));
     i.insert("v".into(), s(&"x".repeat(rng.below(30) as usize)));
     i
-}
-
-fn model_key(i: &Item) -> String {
-    format!("{:?}|{:?}", i.get("pk"), i.get("sk"))
-}
-
-/// Every item of `table`, by key.
-fn all_items(db: &Database, table: &str) -> BTreeMap<String, Item> {
-    let mut out = BTreeMap::new();
-    let mut input = ScanInput {
-        table_name: table.into(),
-        consistent_read: true,
-        ..ScanInput::default()
-    };
-    loop {
-        let page = db.scan(&ctx(), input.clone()).expect("scan");
-        for i in page.items.unwrap_or_default() {
-            out.insert(model_key(&i), i);
-        }
-        match page.last_evaluated_key {
-            Some(k) => input.exclusive_start_key = Some(k),
-            None => return out,
-        }
-    }
-}
-
-fn query_count(
-    db: &Database,
-    table: &str,
-    index: &str,
-    condition: &str,
-    v: AttributeValue,
-) -> usize {
-    let mut count = 0;
-    let mut input = QueryInput {
-        table_name: table.into(),
-        index_name: Some(index.into()),
-        expressions: ExpressionInput {
-            key_condition: Some(condition.into()),
-            values: values(&[(":v", v)]),
-            ..ExpressionInput::default()
-        },
-        ..QueryInput::default()
-    };
-    loop {
-        let page = db.query(&ctx(), input.clone()).expect("query");
-        count += page.items.map_or(0, |i| i.len());
-        match page.last_evaluated_key {
-            Some(k) => input.exclusive_start_key = Some(k),
-            None => return count,
-        }
-    }
 }
 
 /// Runs the background jobs until they have nothing left to do.
@@ -233,7 +136,7 @@ fn random_write(db: &Database, rng: &mut Rng, model: &mut BTreeMap<String, Item>
         0..=3 => {
             let i = row(rng.below(KEYS), rng);
             put(db, "src", i.clone()).expect("put");
-            model.insert(model_key(&i), i);
+            model.insert(item_key(&i), i);
         }
         4..=5 => {
             let k = key_of(rng.below(KEYS));
@@ -246,7 +149,7 @@ fn random_write(db: &Database, rng: &mut Rng, model: &mut BTreeMap<String, Item>
                 },
             )
             .expect("delete");
-            model.remove(&model_key(&k));
+            model.remove(&item_key(&k));
         }
         6 => {
             let k = key_of(rng.below(KEYS));
@@ -266,7 +169,7 @@ fn random_write(db: &Database, rng: &mut Rng, model: &mut BTreeMap<String, Item>
             )
             .expect("update");
             model
-                .entry(model_key(&k))
+                .entry(item_key(&k))
                 .or_insert_with(|| k.clone())
                 .insert("w".into(), n(&v));
         }
@@ -280,11 +183,11 @@ fn random_write(db: &Database, rng: &mut Rng, model: &mut BTreeMap<String, Item>
                 }
                 seen.push(k);
                 if rng.below(3) == 0 {
-                    model.remove(&model_key(&key_of(k)));
+                    model.remove(&item_key(&key_of(k)));
                     requests.push(WriteRequest::Delete(key_of(k)));
                 } else {
                     let i = row(k, rng);
-                    model.insert(model_key(&i), i.clone());
+                    model.insert(item_key(&i), i.clone());
                     requests.push(WriteRequest::Put(i));
                 }
             }
@@ -320,8 +223,8 @@ fn random_write(db: &Database, rng: &mut Rng, model: &mut BTreeMap<String, Item>
                 },
             )
             .expect("transaction");
-            model.insert(model_key(&put), put);
-            model.remove(&model_key(&key_of(b)));
+            model.insert(item_key(&put), put);
+            model.remove(&item_key(&key_of(b)));
         }
     }
 }

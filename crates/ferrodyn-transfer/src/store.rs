@@ -65,15 +65,26 @@ impl ObjectStore for LocalStore {
             return Err(TransferError::NoSuchBucket);
         }
         let path = self.path(bucket, key)?;
+        let bucket_dir = self.root.join(bucket);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        // Whole or absent: written aside, synced, renamed.
+        // Whole or absent: written aside, synced, renamed; then every
+        // directory from the file's up to the bucket is synced, so that
+        // the names (new directories included) survive a power loss.
         let partial = path.with_extension("ferrodyn-partial");
         let mut file = std::fs::File::create(&partial)?;
         file.write_all(bytes)?;
         file.sync_all()?;
         std::fs::rename(&partial, &path)?;
+        let mut dir = path.parent();
+        while let Some(d) = dir {
+            std::fs::File::open(d)?.sync_all()?;
+            if d == bucket_dir {
+                break;
+            }
+            dir = d.parent();
+        }
         Ok(hex_md5(bytes))
     }
 }

@@ -175,7 +175,8 @@ fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
                 Some(dir) => dir.clone(),
                 None => backup_dir.join(config::EXPORT_SUBDIR),
             };
-            std::fs::create_dir_all(&dir)?;
+            // Not created here: a bucket is a directory someone made (and
+            // the data directory is the store's to create, and to sync).
             tracing::info!(dir = %dir.display(), "exports go to the buckets (subdirectories) of this directory");
             Arc::new(ferrodyn_transfer::store::LocalStore::new(dir))
         }

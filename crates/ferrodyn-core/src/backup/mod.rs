@@ -153,6 +153,21 @@ struct Writing {
     base: Option<PitrBase>,
 }
 
+impl Writing {
+    /// A backup (or, with `base`, a recovery snapshot) about to be written
+    /// from `snapshot`.
+    fn new(meta: BackupMeta, snapshot: Box<dyn Snapshot>, base: Option<PitrBase>) -> Writing {
+        Writing {
+            meta,
+            snapshot,
+            file: None,
+            items: 0,
+            bytes: 0,
+            base,
+        }
+    }
+}
+
 /// The items a restore (or an export) reads: a backup file's, or a
 /// recovery snapshot's with the log's changes up to an instant.
 pub(crate) struct Restoring {
@@ -308,17 +323,10 @@ impl Database {
     pub(crate) fn start_backup(&self, meta: BackupMeta, snapshot: Box<dyn Snapshot>) -> Result<()> {
         let id = meta.id.clone();
         let record = meta.clone();
-        self.backups.writing.lock().insert(
-            id.clone(),
-            Writing {
-                meta,
-                snapshot,
-                file: None,
-                items: 0,
-                bytes: 0,
-                base: None,
-            },
-        );
+        self.backups
+            .writing
+            .lock()
+            .insert(id.clone(), Writing::new(meta, snapshot, None));
         if let Err(e) = self.put_backup_record(&record) {
             self.backups.writing.lock().remove(&id);
             return Err(e);

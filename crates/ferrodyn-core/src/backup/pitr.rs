@@ -169,17 +169,10 @@ impl Database {
             backup_type: BackupType::User,
             expiry_millis: None,
         };
-        self.backups.writing.lock().insert(
-            id,
-            Writing {
-                meta,
-                snapshot,
-                file: None,
-                items: 0,
-                bytes: 0,
-                base: Some(base),
-            },
-        );
+        self.backups
+            .writing
+            .lock()
+            .insert(id, Writing::new(meta, snapshot, Some(base)));
         Ok(())
     }
 

@@ -1,12 +1,17 @@
 //! Helpers shared by the core's integration tests.
 #![allow(dead_code)]
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use ferrodyn_core::clock::ManualClock;
+use ferrodyn_core::expressions::ExpressionInput;
+use ferrodyn_core::index::ProjectionType;
 use ferrodyn_core::ops::create_table::{
-    AttributeDefinition, CreateTableInput, KeySchemaElement, KeyType,
+    AttributeDefinition, CreateTableInput, IndexDefinition, KeySchemaElement, KeyType,
 };
+use ferrodyn_core::ops::query::QueryInput;
+use ferrodyn_core::ops::scan::ScanInput;
 use ferrodyn_core::table::BillingMode;
 use ferrodyn_core::{CoreError, Database, RequestContext};
 use ferrodyn_model::schema::ScalarType;
@@ -150,4 +155,96 @@ pub fn change_records(
         .collect();
     out.sort_by_key(|(seq, _)| *seq);
     out
+}
+
+pub fn element(name: &str, key_type: KeyType) -> KeySchemaElement {
+    KeySchemaElement {
+        name: name.into(),
+        key_type,
+    }
+}
+
+pub fn index(name: &str, keys: &[(&str, KeyType)]) -> IndexDefinition {
+    IndexDefinition {
+        name: name.into(),
+        key_schema: keys.iter().map(|(n, t)| element(n, *t)).collect(),
+        projection_type: Some(ProjectionType::All),
+        non_key_attributes: None,
+        provisioned_throughput: None,
+    }
+}
+
+/// Table `name`: pk (S), sk (N), a global index on g (S) and a local one
+/// on l (N).
+pub fn create_indexed(db: &Database, name: &str) {
+    let mut input = create_input(name, true);
+    input.attribute_definitions.extend([
+        AttributeDefinition {
+            name: "g".into(),
+            scalar_type: ScalarType::S,
+        },
+        AttributeDefinition {
+            name: "l".into(),
+            scalar_type: ScalarType::N,
+        },
+    ]);
+    input.global_secondary_indexes = Some(vec![index("by_g", &[("g", KeyType::Hash)])]);
+    input.local_secondary_indexes = Some(vec![index(
+        "by_l",
+        &[("pk", KeyType::Hash), ("l", KeyType::Range)],
+    )]);
+    db.create_table(&ctx(), input).expect("create");
+}
+
+/// Every item of `table`, by (pk, sk).
+pub fn all_items(db: &Database, table: &str) -> BTreeMap<String, Item> {
+    let mut out = BTreeMap::new();
+    let mut input = ScanInput {
+        table_name: table.into(),
+        consistent_read: true,
+        ..ScanInput::default()
+    };
+    loop {
+        let page = db.scan(&ctx(), input.clone()).expect("scan");
+        for i in page.items.unwrap_or_default() {
+            out.insert(item_key(&i), i);
+        }
+        match page.last_evaluated_key {
+            Some(k) => input.exclusive_start_key = Some(k),
+            None => return out,
+        }
+    }
+}
+
+pub fn query_count(
+    db: &Database,
+    table: &str,
+    index: &str,
+    condition: &str,
+    v: AttributeValue,
+) -> usize {
+    let mut count = 0;
+    let mut input = QueryInput {
+        table_name: table.into(),
+        index_name: Some(index.into()),
+        expressions: ExpressionInput {
+            key_condition: Some(condition.into()),
+            values: values(&[(":v", v)]),
+            ..ExpressionInput::default()
+        },
+        ..QueryInput::default()
+    };
+    loop {
+        let page = db.query(&ctx(), input.clone()).expect("query");
+        count += page.items.map_or(0, |i| i.len());
+        match page.last_evaluated_key {
+            Some(k) => input.exclusive_start_key = Some(k),
+            None => return count,
+        }
+    }
+}
+
+/// An item's key in [`all_items`]'s map: its pk and sk, as text.
+pub fn item_key(i: &Item) -> String {
+    format!("{:?}|{:?}", i.get("pk"), i.get("sk"))
 }
