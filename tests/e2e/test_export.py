@@ -382,3 +382,29 @@ def test_export_to_an_s3_compatible_store(s3_endpoint, tmp_path):
         assert (failed["ExportStatus"], failed["FailureCode"]) == ("FAILED", "S3NoSuchBucket"), failed["FailureMessage"]
     finally:
         srv.stop()
+
+
+def test_export_command(exporter):
+    """`ferrodyn export` against a running server waits for the export and
+    prints its manifest's key; a failed export is its failure, exit 1."""
+    from conftest import BINARY
+
+    c = exporter.client()
+    t = create_keyed(c)
+    enable(c, t)
+    fill(c, t, 0, 120)
+
+    def ferrodyn(*args):
+        return subprocess.run([str(BINARY), "export", "--table", t, *args, "--endpoint", exporter.endpoint],
+                              capture_output=True, text=True, timeout=120)
+
+    done = ferrodyn("--bucket", "bucket", "--prefix", "cli", "--format", "ION")
+    assert done.returncode == 0, done.stderr
+    key = done.stdout.strip()
+    assert re.fullmatch(r"cli/AWSDynamoDB/\d{14}-[0-9a-f]{8}/manifest-summary\.json", key), key
+    summary = json.loads((exporter.buckets / "bucket" / key).read_text())
+    assert (summary["itemCount"], summary["outputFormat"]) == (120, "ION")
+    failed = ferrodyn("--bucket", "no-such-bucket")
+    assert failed.returncode == 1
+    assert "S3NoSuchBucket" in failed.stderr, failed.stderr
+    c.delete_table(TableName=t)

@@ -1,15 +1,17 @@
-//! `ferrodyn backup` and `ferrodyn restore`: an operator's commands for the
-//! backups and restores of a running server. They speak only the public
-//! API (CreateBackup, DescribeBackup, ListBackups, RestoreTableFromBackup,
-//! RestoreTableToPointInTime, DescribeTable), so they work against any
-//! DynamoDB endpoint, and wait for the work to finish, with a progress bar
-//! on a terminal.
+//! `ferrodyn backup`, `ferrodyn restore` and `ferrodyn export`: an
+//! operator's commands for the backups, restores and exports of a running
+//! server. They speak only the public API (CreateBackup, DescribeBackup,
+//! ListBackups, RestoreTableFromBackup, RestoreTableToPointInTime,
+//! ExportTableToPointInTime, DescribeExport, DescribeTable), so they work
+//! against any DynamoDB endpoint, and wait for the work to finish, with a
+//! progress bar on a terminal.
 //!
 //! ```text
 //! ferrodyn backup create --table T [--name N]     prints the backup's ARN
 //! ferrodyn backup list [--table T] [--type ALL]   one line per backup
 //! ferrodyn restore --backup-arn A --target T
 //! ferrodyn restore --source-table S [--time 2026-12-07T21:00:00Z] --target T
+//! ferrodyn export --table T --bucket B [--prefix P] [--format ION] [--time ...]
 //! ```
 
 use std::time::Duration;
@@ -114,6 +116,35 @@ pub struct RestoreArgs {
     /// The server.
     #[command(flatten)]
     pub connection: Connection,
+}
+
+/// `ferrodyn export` flags.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The table to export (its point-in-time recovery must be on).
+    #[arg(long)]
+    pub table: String,
+    /// The bucket to write to.
+    #[arg(long)]
+    pub bucket: String,
+    /// The key prefix inside the bucket.
+    #[arg(long)]
+    pub prefix: Option<String>,
+    /// `DYNAMODB_JSON` (the default) or `ION`.
+    #[arg(long)]
+    pub format: Option<String>,
+    /// The instant to export, RFC 3339 (default: now).
+    #[arg(long)]
+    pub time: Option<String>,
+    /// The server.
+    #[command(flatten)]
+    pub connection: Connection,
+}
+
+/// Runs `ferrodyn export`: prints the export's manifest key once it is
+/// COMPLETED (and fails with its failure otherwise).
+pub fn run_export(args: ExportArgs) -> Result<(), BenchError> {
+    runtime()?.block_on(export(args))
 }
 
 /// Runs a `ferrodyn backup` command.
@@ -232,6 +263,62 @@ fn iso(v: &Value) -> String {
         .unwrap_or_default()
 }
 
+/// `--time` as epoch seconds.
+fn epoch_seconds(t: &str) -> Result<f64, BenchError> {
+    let at = OffsetDateTime::parse(t, &Rfc3339).map_err(|e| BenchError::InvalidArgument {
+        flag: "time",
+        reason: e.to_string(),
+    })?;
+    Ok(at.unix_timestamp_nanos() as f64 / 1e9)
+}
+
+async fn export(args: ExportArgs) -> Result<(), BenchError> {
+    let endpoint = Endpoint::parse(&args.connection.endpoint)?;
+    let mut client = Client::new(&endpoint, signer(&args.connection, &endpoint))?;
+    let table = client
+        .call(Op::DescribeTable, json!({ "TableName": args.table }))
+        .await?;
+    let mut request = json!({
+        "TableArn": table["Table"]["TableArn"],
+        "S3Bucket": args.bucket,
+    });
+    if let Some(p) = &args.prefix {
+        request["S3Prefix"] = json!(p);
+    }
+    if let Some(f) = &args.format {
+        request["ExportFormat"] = json!(f);
+    }
+    if let Some(t) = &args.time {
+        request["ExportTime"] = json!(epoch_seconds(t)?);
+    }
+    let started = client.call(Op::ExportTableToPointInTime, request).await?;
+    let arn = started["ExportDescription"]["ExportArn"].clone();
+    let bar = progress(format!("exporting {}", args.table), None);
+    loop {
+        let d = client
+            .call(Op::DescribeExport, json!({ "ExportArn": arn }))
+            .await?;
+        let e = &d["ExportDescription"];
+        match e["ExportStatus"].as_str() {
+            Some("IN_PROGRESS") => tokio::time::sleep(POLL_INTERVAL).await,
+            Some("COMPLETED") => {
+                bar.finish_and_clear();
+                eprintln!("export COMPLETED: {} items", e["ItemCount"]);
+                println!("{}", e["ExportManifest"].as_str().unwrap_or_default());
+                return Ok(());
+            }
+            _ => {
+                bar.finish_and_clear();
+                return Err(BenchError::Setup {
+                    operation: "ExportTableToPointInTime",
+                    error_type: e["FailureCode"].as_str().unwrap_or("FAILED").to_owned(),
+                    message: e["FailureMessage"].as_str().unwrap_or_default().to_owned(),
+                });
+            }
+        }
+    }
+}
+
 async fn restore(args: RestoreArgs) -> Result<(), BenchError> {
     let endpoint = Endpoint::parse(&args.connection.endpoint)?;
     let mut client = Client::new(&endpoint, signer(&args.connection, &endpoint))?;
@@ -251,15 +338,7 @@ async fn restore(args: RestoreArgs) -> Result<(), BenchError> {
         (None, Some(source)) => {
             let mut request = json!({ "SourceTableName": source, "TargetTableName": args.target });
             match &args.time {
-                Some(t) => {
-                    let at = OffsetDateTime::parse(t, &Rfc3339).map_err(|e| {
-                        BenchError::InvalidArgument {
-                            flag: "time",
-                            reason: e.to_string(),
-                        }
-                    })?;
-                    request["RestoreDateTime"] = json!(at.unix_timestamp_nanos() as f64 / 1e9);
-                }
+                Some(t) => request["RestoreDateTime"] = json!(epoch_seconds(t)?),
                 None => request["UseLatestRestorableTime"] = json!(true),
             }
             client.call(Op::RestoreTableToPointInTime, request).await?;

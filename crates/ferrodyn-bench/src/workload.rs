@@ -83,6 +83,10 @@ pub enum Op {
     RestoreTableFromBackup,
     /// RestoreTableToPointInTime.
     RestoreTableToPointInTime,
+    /// ExportTableToPointInTime (`ferrodyn export`).
+    ExportTableToPointInTime,
+    /// DescribeExport.
+    DescribeExport,
 }
 
 impl Op {
@@ -108,6 +112,8 @@ impl Op {
             Op::ListBackups => "ListBackups",
             Op::RestoreTableFromBackup => "RestoreTableFromBackup",
             Op::RestoreTableToPointInTime => "RestoreTableToPointInTime",
+            Op::ExportTableToPointInTime => "ExportTableToPointInTime",
+            Op::DescribeExport => "DescribeExport",
         }
     }
 
@@ -132,6 +138,8 @@ impl Op {
             Op::ListBackups => "DynamoDB_20120810.ListBackups",
             Op::RestoreTableFromBackup => "DynamoDB_20120810.RestoreTableFromBackup",
             Op::RestoreTableToPointInTime => "DynamoDB_20120810.RestoreTableToPointInTime",
+            Op::ExportTableToPointInTime => "DynamoDB_20120810.ExportTableToPointInTime",
+            Op::DescribeExport => "DynamoDB_20120810.DescribeExport",
         }
     }
 }

@@ -60,6 +60,10 @@ enum Command {
     /// Restore a backup, or a table as of an instant, into a new table of
     /// a running server, and wait until it is ACTIVE.
     Restore(ferrodyn_bench::backup::RestoreArgs),
+    /// Export a table of a running server (as of an instant) in DynamoDB's
+    /// S3 export format, and wait until it is COMPLETED; prints the key of
+    /// its manifest-summary.json.
+    Export(ferrodyn_bench::backup::ExportArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -104,6 +108,13 @@ fn main() -> std::process::ExitCode {
             Ok(()) => std::process::ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("ferrodyn restore: {e}");
+                std::process::ExitCode::FAILURE
+            }
+        },
+        Command::Export(args) => match ferrodyn_bench::backup::run_export(args) {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("ferrodyn export: {e}");
                 std::process::ExitCode::FAILURE
             }
         },
