@@ -167,7 +167,12 @@ impl Catalog {
         })
     }
 
-    /// Looks a table up.
+    /// The table with internal id `id`, in any account and region.
+    pub fn by_id(&self, id: u64) -> Option<Arc<TableMeta>> {
+        self.tables.read().values().find(|t| t.id == id).cloned()
+    }
+
+    /// The table `name` of an account and region.
     pub fn get(&self, account: &str, region: &str, name: &str) -> Option<Arc<TableMeta>> {
         // Building owned keys for a lookup costs three small allocations; a
         // borrowed-key map would avoid them if profiles ever show it.

@@ -26,7 +26,7 @@ use ferrodyn_transfer::store::ObjectStore;
 use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
 
-use crate::backup::Restoring;
+use crate::backup::SnapshotItems;
 use crate::database::Database;
 use crate::error::{CoreError, Result};
 use crate::keyspace;
@@ -129,7 +129,7 @@ impl ExportMeta {
 
 /// An export being written in this process.
 struct Exporting {
-    items: Restoring,
+    items: SnapshotItems,
     writer: ExportWriter,
     billed_bytes: u64,
 }
@@ -301,16 +301,9 @@ impl Database {
 
     /// Whether the export's source has a recovery snapshot to start from.
     fn export_can_start(&self, meta: &ExportMeta) -> bool {
-        let source = self
-            .catalog
-            .all()
-            .into_iter()
-            .find(|t| t.id == meta.source.table_id);
-        match source.as_ref().and_then(|t| t.pitr.as_ref()) {
-            Some(p) if p.log_shard == Some(meta.source.log_shard) => !p.bases.is_empty(),
-            // Gone: starting fails the export, which is work.
-            _ => true,
-        }
+        // Gone: starting fails the export, which is work.
+        self.recovery_source(&meta.source)
+            .is_none_or(|p| !p.bases.is_empty())
     }
 
     /// Writes one page of an export; `None` once it is finished.
@@ -330,7 +323,7 @@ impl Database {
                 let format = ExportFormat::from_wire_name(&meta.format)
                     .ok_or_else(|| CoreError::Internal(format!("export format {}", meta.format)))?;
                 Exporting {
-                    items: Restoring::open(self.backup_dir()?, &base, overrides)?,
+                    items: SnapshotItems::open(self.backup_dir()?, &base, overrides)?,
                     writer: ExportWriter::start(self.export_store()?, meta.target(), format)?,
                     billed_bytes: 0,
                 }

@@ -34,15 +34,16 @@ impl LocalStore {
         LocalStore { root }
     }
 
-    /// The file of `key` in `bucket`: only plain relative names, so that no
-    /// key reaches outside its bucket.
+    /// The file of `key` in `bucket` (one [`LocalStore::bucket_exists`]
+    /// accepts): only plain relative names, so that no key reaches outside
+    /// its bucket.
     fn path(&self, bucket: &str, key: &str) -> Result<PathBuf> {
         let relative = Path::new(key);
         let plain = !key.is_empty()
             && relative
                 .components()
                 .all(|c| matches!(c, Component::Normal(_)));
-        if !plain || bucket.contains(['/', '\\']) || bucket.starts_with('.') {
+        if !plain {
             return Err(TransferError::Io(std::io::Error::new(
                 std::io::ErrorKind::InvalidInput,
                 format!("key {key:?} cannot be written to a directory"),

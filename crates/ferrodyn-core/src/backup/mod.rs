@@ -134,6 +134,14 @@ fn decode_record(bytes: &[u8]) -> Result<BackupMeta> {
     crate::catalog::decode_versioned(RECORD_FORMAT_VERSION, bytes, "backup record")
 }
 
+/// An id that sorts by creation: `millis` (14 digits), `-` and 8 random
+/// hex digits (backups, exports and recovery snapshots, as AWS's ARNs
+/// end).
+pub(crate) fn timed_id(millis: i64) -> String {
+    let suffix = uuid::Uuid::new_v4().as_u128() as u32;
+    format!("{millis:014}-{suffix:08x}")
+}
+
 /// Whether a backup exists for clients: a record still `CREATING` that
 /// this process is not writing was left by one that stopped, and is about
 /// to be removed.
@@ -170,7 +178,7 @@ impl Writing {
 
 /// The items a restore (or an export) reads: a backup file's, or a
 /// recovery snapshot's with the log's changes up to an instant.
-pub(crate) struct Restoring {
+pub(crate) struct SnapshotItems {
     reader: BackupReader,
     /// For a point-in-time restore, each key the log changed, by its
     /// encoded key attributes, with its item at the restored instant
@@ -181,14 +189,14 @@ pub(crate) struct Restoring {
     after: Option<std::vec::IntoIter<Vec<u8>>>,
 }
 
-impl Restoring {
+impl SnapshotItems {
     /// Reads file `id` of `dir`, with `overrides` (empty for a backup).
     pub(crate) fn open(
         dir: &std::path::Path,
         id: &str,
         overrides: pitr::KeyStates,
-    ) -> Result<Restoring> {
-        Ok(Restoring {
+    ) -> Result<SnapshotItems> {
+        Ok(SnapshotItems {
             reader: BackupReader::open(dir, id)?,
             overrides,
             after: None,
@@ -233,7 +241,7 @@ pub(crate) struct Backups {
     /// Backups being written, by id.
     writing: Mutex<HashMap<String, Writing>>,
     /// Restores under way: what each restored table (by id) reads.
-    restoring: Mutex<HashMap<u64, Restoring>>,
+    restoring: Mutex<HashMap<u64, SnapshotItems>>,
     /// Whether what an earlier process left half-done has been cleared.
     recovered: AtomicBool,
 }
@@ -317,6 +325,14 @@ impl Database {
             ..WriteBatch::default()
         })?;
         Ok(())
+    }
+
+    /// A snapshot of table `table_id`'s items, taken now.
+    pub(crate) fn table_snapshot(&self, table_id: u64) -> Result<Box<dyn Snapshot>> {
+        let start = keyspace::table_items_prefix(table_id);
+        let end = ferrodyn_storage::prefix_end(&start)
+            .ok_or_else(|| CoreError::Internal("table prefix has no end".into()))?;
+        Ok(self.engine.snapshot(&start, &end)?)
     }
 
     /// Starts writing a backup of `table` from `snapshot`, taken just now.
@@ -490,7 +506,7 @@ impl Database {
                 // Starting (or starting over after a restart): from an
                 // empty table.
                 self.clear_table_data(table)?;
-                Restoring::open(self.backup_dir()?, &backup_id, overrides)?
+                SnapshotItems::open(self.backup_dir()?, &backup_id, overrides)?
             }
         };
         // Held until the commit, as every write holds it (no index may be

@@ -28,7 +28,7 @@ use std::sync::Arc;
 
 use ferrodyn_storage::{ReadConsistency, Snapshot, WriteBatch};
 
-use super::{BackupMeta, BackupStatus, BackupType, Writing, file};
+use super::{BackupMeta, BackupStatus, BackupType, Writing, file, timed_id};
 use crate::catalog::DdlGuard;
 use crate::change;
 use crate::database::Database;
@@ -127,7 +127,7 @@ impl Database {
             self.catalog.replace(self.engine.as_ref(), ddl, meta)?
         };
         if let Some(shard) = shard
-            && !self.pitr_restore_reads(meta.id)
+            && !self.recovery_data_in_use(meta.id)
         {
             self.engine
                 .trim_changes(&change::log_key(meta.id, shard), u64::MAX)?;
@@ -141,18 +141,11 @@ impl Database {
             return Ok(());
         };
         self.backup_dir()?;
-        let start = keyspace::table_items_prefix(table.id);
-        let end = ferrodyn_storage::prefix_end(&start)
-            .ok_or_else(|| CoreError::Internal("table prefix has no end".into()))?;
-        let snapshot = self.engine.snapshot(&start, &end)?;
+        let snapshot = self.table_snapshot(table.id)?;
         // Read after the snapshot is taken: every write in it was made at
         // or before this instant.
         let taken = self.clock.now_millis();
-        let suffix = uuid::Uuid::new_v4().as_u128() as u32;
-        let id = format!(
-            "{BASE_ID_PREFIX}{}-{shard}-{taken:014}-{suffix:08x}",
-            table.id
-        );
+        let id = format!("{BASE_ID_PREFIX}{}-{shard}-{}", table.id, timed_id(taken));
         let base = PitrBase {
             id: id.clone(),
             taken_millis: taken,
@@ -180,7 +173,7 @@ impl Database {
     /// removes its file if recovery was turned off (or on again) meanwhile.
     pub(super) fn pitr_base_written(&self, table_id: u64, base: PitrBase) -> Result<()> {
         let ddl = self.catalog.lock_ddl();
-        let current = self.catalog.all().into_iter().find(|t| t.id == table_id);
+        let current = self.catalog.by_id(table_id);
         match current {
             Some(table)
                 if table
@@ -209,13 +202,7 @@ impl Database {
         if meta.pitr.is_none() || self.backups.dir.is_none() {
             return Ok(None);
         }
-        let start = keyspace::table_items_prefix(meta.id);
-        let end = ferrodyn_storage::prefix_end(&start)
-            .ok_or_else(|| CoreError::Internal("table prefix has no end".into()))?;
-        self.engine
-            .snapshot(&start, &end)
-            .map(Some)
-            .map_err(Into::into)
+        self.table_snapshot(meta.id).map(Some)
     }
 
     /// Starts writing the SYSTEM backup of `meta`, just deleted, from
@@ -273,7 +260,7 @@ impl Database {
 
     /// Whether a restore or an export under way reads table `table_id`'s
     /// recovery data.
-    fn pitr_restore_reads(&self, table_id: u64) -> bool {
+    fn recovery_data_in_use(&self, table_id: u64) -> bool {
         self.export_reads(table_id)
             || self.catalog.all().iter().any(|t| {
                 t.restore
@@ -346,7 +333,7 @@ impl Database {
         let (Some(keep_from), Some(shard)) = (keep_from, pitr.log_shard) else {
             return Ok(());
         };
-        if keep_from == 0 || self.pitr_restore_reads(table.id) {
+        if keep_from == 0 || self.recovery_data_in_use(table.id) {
             return Ok(());
         }
         let ddl = self.catalog.lock_ddl();
@@ -387,7 +374,7 @@ impl Database {
             let owner = tables.iter().find(|t| t.id == table_id);
             let pitr = owner.and_then(|t| t.pitr.as_ref());
             let listed = pitr.is_some_and(|p| p.bases.iter().any(|b| b.id == id));
-            if listed || writing.contains(&id) || self.pitr_restore_reads(table_id) {
+            if listed || writing.contains(&id) || self.recovery_data_in_use(table_id) {
                 continue;
             }
             file::remove(&dir, &id)?;
@@ -399,6 +386,16 @@ impl Database {
         Ok(())
     }
 
+    /// The recovery settings of `source`'s table, while they still keep
+    /// that log (not once recovery was turned off or the table deleted).
+    pub(crate) fn recovery_source(&self, source: &PointInTimeSource) -> Option<PitrSettings> {
+        self.catalog
+            .by_id(source.table_id)?
+            .pitr
+            .clone()
+            .filter(|p| p.log_shard == Some(source.log_shard))
+    }
+
     /// Where a point-in-time restore (or export) for `reader` starts: the
     /// snapshot file to read and the state of the keys the log changed,
     /// at `instant`. `None` while the source has no snapshot yet.
@@ -408,16 +405,7 @@ impl Database {
         source: &PointInTimeSource,
         instant: i64,
     ) -> Result<Option<(String, KeyStates)>> {
-        let table = self
-            .catalog
-            .all()
-            .into_iter()
-            .find(|t| t.id == source.table_id);
-        let Some(pitr) = table
-            .as_ref()
-            .and_then(|t| t.pitr.as_ref())
-            .filter(|p| p.log_shard == Some(source.log_shard))
-        else {
+        let Some(pitr) = self.recovery_source(source) else {
             return Err(CoreError::Internal(format!(
                 "{reader}: the source table's recovery log is gone"
             )));

@@ -1,11 +1,10 @@
 //! CreateBackup: a snapshot of the table's items, taken now, written to
 //! the backup's file in the background (`backup/`).
 
-use crate::backup::{BackupMeta, BackupStatus, BackupType};
+use crate::backup::{BackupMeta, BackupStatus, BackupType, timed_id};
 use crate::context::RequestContext;
 use crate::database::Database;
-use crate::error::{CoreError, Result};
-use crate::keyspace;
+use crate::error::Result;
 
 /// CreateBackup's input.
 #[derive(Clone, Debug, Default)]
@@ -29,14 +28,9 @@ impl Database {
         let table = self.backup_source_table(ctx, &input.table_name)?;
         self.backup_dir()?;
         let now = self.clock.now_millis();
-        let suffix = uuid::Uuid::new_v4().as_u128() as u32;
-        let id = format!("{now:014}-{suffix:08x}");
-        let start = keyspace::table_items_prefix(table.id);
-        let end = ferrodyn_storage::prefix_end(&start)
-            .ok_or_else(|| CoreError::Internal("table prefix has no end".into()))?;
-        let snapshot = self.engine.snapshot(&start, &end)?;
+        let snapshot = self.table_snapshot(table.id)?;
         let meta = BackupMeta {
-            id,
+            id: timed_id(now),
             name: input.backup_name,
             table: (*table).clone(),
             created_millis: now,

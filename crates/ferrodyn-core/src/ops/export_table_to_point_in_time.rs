@@ -2,6 +2,7 @@
 //! at once; the background jobs write the table's items as of
 //! `ExportTime` to the object store (`export.rs`).
 
+use crate::backup::timed_id;
 use crate::context::RequestContext;
 use crate::database::Database;
 use crate::error::{CoreError, Result};
@@ -148,9 +149,8 @@ impl Database {
                 };
             }
         }
-        let suffix = uuid::Uuid::new_v4().as_u128() as u32;
         let meta = ExportMeta {
-            id: format!("{now:014}-{suffix:08x}"),
+            id: timed_id(now),
             table: (*table).clone(),
             source: PointInTimeSource {
                 table_id: table.id,
